@@ -65,9 +65,7 @@ def district(code: str) -> pd.DataFrame:
 
 def communes_of(district_code: str) -> list[Commune]:
     rows = district(district_code)
-    return [
-        Commune(r.commune_code, r.commune_name, r.district_code, r.area_type) for r in rows.itertuples()
-    ]
+    return [Commune(r.commune_code, r.commune_name, r.district_code, r.area_type) for r in rows.itertuples()]
 
 
 def commune(code: str) -> Commune:

@@ -14,8 +14,9 @@ G at either end of the year gets one movement:
 - `other_increase`  not in last year's roster (moved in, split off): col 8.
 
 Column 9 (end of period) = 1 − 2 − 3 − 4 + 5 + 6 + 7 + 8 holds by construction, for households and
-for persons: persons of households that stay in G but changed size go to col 4 or col 8, which is
-what the provincial software does ("thay đổi nhân khẩu").
+for persons. Persons are counted at the household's current size while it is still in the roster
+(so R2 col 2 = R3 col 5 in persons too), and the size change of a household that started in G goes
+to col 4 or col 8, the columns the reports reserve for "thay đổi nhân khẩu".
 """
 
 from __future__ import annotations
@@ -99,8 +100,13 @@ def previous_round(history: pd.DataFrame, year: int, period_first_year: int) -> 
 
 
 def _group_movement(
-    prev: np.ndarray, now: np.ndarray, in_prev: np.ndarray, in_now: np.ndarray,
-    earlier: np.ndarray, group: Status, sibling: Status,
+    prev: np.ndarray,
+    now: np.ndarray,
+    in_prev: np.ndarray,
+    in_now: np.ndarray,
+    earlier: np.ndarray,
+    group: Status,
+    sibling: Status,
 ) -> pd.Categorical:
     was_g, is_g = prev == group.value, now == group.value
     was_o, is_o = prev == sibling.value, now == sibling.value
@@ -168,17 +174,24 @@ def movement_table(movements: pd.DataFrame, group: str, by: str | None = None) -
     move = movements[f"{group}_movement"].astype("object").to_numpy()
     members = movements["members"].to_numpy(dtype=np.int64)
     prev_members = movements["previous_members"].to_numpy(dtype=np.int64)
-    start = np.isin(move, [m.value for m in (Movement.STAYED, *(REPORT_COLUMNS[group][c] for c in DECREASE_COLUMNS))])
-    end = np.isin(move, [m.value for m in (Movement.STAYED, *(REPORT_COLUMNS[group][c] for c in INCREASE_COLUMNS))])
-    stayed = move == Movement.STAYED.value
-    delta = np.where(stayed, members - prev_members, 0)
+    start = np.isin(
+        move, [m.value for m in (Movement.STAYED, *(REPORT_COLUMNS[group][c] for c in DECREASE_COLUMNS))]
+    )
+    end = np.isin(
+        move, [m.value for m in (Movement.STAYED, *(REPORT_COLUMNS[group][c] for c in INCREASE_COLUMNS))]
+    )
+    # Persons are counted at the household's current size whenever it is still in the roster, so a
+    # poor→near household adds the same persons to R2 col 2 and R3 col 5. The size change of a
+    # household that started in the group goes to col 4 (shrank) or col 8 (grew).
+    gone = move == Movement.OTHER_DECREASE.value
+    delta = np.where(start & ~gone, members - prev_members, 0)
 
     hh: dict[int, np.ndarray] = {1: start.astype(np.int64), 9: end.astype(np.int64)}
     persons: dict[int, np.ndarray] = {1: np.where(start, prev_members, 0), 9: np.where(end, members, 0)}
     for col, movement in REPORT_COLUMNS[group].items():
         hit = move == movement.value
         hh[col] = hit.astype(np.int64)
-        persons[col] = np.where(hit, prev_members if col in DECREASE_COLUMNS else members, 0)
+        persons[col] = np.where(hit, prev_members if movement is Movement.OTHER_DECREASE else members, 0)
     persons[4] = persons[4] + np.maximum(-delta, 0)
     persons[8] = persons[8] + np.maximum(delta, 0)
 
@@ -186,6 +199,8 @@ def movement_table(movements: pd.DataFrame, group: str, by: str | None = None) -
     frames = []
     for unit, values in (("households", hh), ("persons", persons)):
         table = pd.DataFrame({f"c{c}": values[c] for c in range(1, 10)}).groupby(keys, sort=True).sum()
+        if by is None:  # the whole-frame rows exist even when no household moved
+            table = table.reindex([0], fill_value=0)
         table["unit"] = unit
         frames.append(table)
     out = pd.concat(frames).rename_axis(by or "all").reset_index()

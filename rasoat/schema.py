@@ -33,7 +33,7 @@ class Column:
     personal: bool = False  # never echoed in logs, artifacts or error messages
     aliases: tuple[str, ...] = field(default_factory=tuple)
 
-    def keys(self) -> set[str]:
+    def header_keys(self) -> set[str]:
         return {fold_header(h) for h in (self.name, self.header_vi, *self.aliases)}
 
 
@@ -217,6 +217,6 @@ def header_index(columns: tuple[Column, ...]) -> dict[str, str]:
     """Folded header → canonical column name."""
     index: dict[str, str] = {}
     for column in columns:
-        for key in column.keys():
+        for key in column.header_keys():
             index.setdefault(key, column.name)
     return index

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -88,7 +89,7 @@ def _parse(path: Path) -> Standard:
 @cache
 def _load(directory: Path) -> tuple[Standard, ...]:
     standards = tuple(sorted((_parse(p) for p in directory.glob("*.yaml")), key=lambda s: s.first_year))
-    for earlier, later in zip(standards, standards[1:], strict=False):
+    for earlier, later in itertools.pairwise(standards):
         if later.first_year <= earlier.last_year:
             raise ValueError(f"standards {earlier.id} and {later.id} overlap")
     return standards
@@ -103,4 +104,5 @@ def standard_for_year(year: int) -> Standard:
         if standard.covers(year):
             return standard
     known = ", ".join(f"{s.id} ({s.first_year}–{s.last_year})" for s in all_standards())
-    raise NoStandardError(f"no poverty standard is configured for review year {year}; known: {known}")
+    # Vietnamese: district staff read this at the command line.
+    raise NoStandardError(f"chưa có chuẩn nghèo nào cho năm rà soát {year}; đã cấu hình: {known}")

@@ -1,0 +1,86 @@
+"""Rich tables for the command line (Vietnamese labels: district staff read them)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.table import Table
+
+from rasoat.intake.problems import Problem
+from rasoat.schema import STATUS_ORDER, Status
+from rasoat.standards import Standard
+
+MAX_PROBLEMS_SHOWN = 30
+SHORT_LABELS = {
+    Status.POOR: "Nghèo",
+    Status.NEAR_POOR: "Cận nghèo",
+    Status.MSTB: "MSTB",
+    Status.NON_POOR: "Không nghèo",
+}
+
+
+def problems_table(problems: list[Problem]) -> Table:
+    table = Table(title="Các lỗi cần sửa", show_lines=False)
+    for header in ("Tệp", "Sheet", "Dòng", "Cột", "Giá trị", "Lỗi"):
+        table.add_column(header, overflow="fold")
+    for p in problems[:MAX_PROBLEMS_SHOWN]:
+        table.add_row(
+            p.file,
+            p.sheet or "",
+            "" if p.row is None else str(p.row),
+            p.header or p.column or "",
+            p.value or "",
+            p.message,
+        )
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        table.caption = f"… và {len(problems) - MAX_PROBLEMS_SHOWN} lỗi khác"
+    return table
+
+
+def summary_table(summary: pd.DataFrame, title: str, names: dict[str, str] | None = None) -> Table:
+    table = Table(title=title)
+    table.add_column("Xã", overflow="fold")
+    table.add_column("Số hộ", justify="right")
+    table.add_column("Nhân khẩu", justify="right")
+    for status in STATUS_ORDER:
+        table.add_column(SHORT_LABELS[status], justify="right")
+    table.add_column("Khác đề xuất", justify="right")
+    names = names or {}
+    for row in summary.itertuples(index=False):  # one row per commune: small
+        code = str(row[0])
+        label = "Tổng" if code == "total" else f"{code} {names.get(code, '')}".strip()
+        cells = [f"{getattr(row, s.value):,} ({getattr(row, s.value + '_rate'):.2f}%)" for s in STATUS_ORDER]
+        table.add_row(
+            label,
+            f"{row.households:,}",
+            f"{row.persons:,}",
+            *cells,
+            f"{row.disagrees:,}",
+            end_section=code == "total" or None,
+        )
+    return table
+
+
+def standards_table(standards: tuple[Standard, ...]) -> Table:
+    table = Table(title="Chuẩn nghèo")
+    for header in ("Mã", "Phiên bản", "Năm", "Trần thu nhập NT/TT", "Mức sống TB", "Ghi chú"):
+        table.add_column(header, overflow="fold")
+    for s in standards:
+        band = (
+            "—"
+            if s.mstb_band is None
+            else " / ".join(f"{lo:,}–{hi:,}" for lo, hi in (s.mstb_band["rural"], s.mstb_band["urban"]))
+        )
+        notes = []
+        if s.b1_provisional:
+            notes.append("điểm B1 tạm tính")
+        if s.indicators_provisional:
+            notes.append("danh mục chỉ số tạm tính")
+        table.add_row(
+            s.id,
+            s.version,
+            f"{s.first_year}–{s.last_year}",
+            f"{s.income_ceiling['rural']:,} / {s.income_ceiling['urban']:,}",
+            band,
+            ", ".join(notes),
+        )
+    return table

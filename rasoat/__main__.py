@@ -1,0 +1,3 @@
+from rasoat.cli import main
+
+main()

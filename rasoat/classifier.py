@@ -69,7 +69,8 @@ def classify(frame: pd.DataFrame, standard: Standard) -> pd.DataFrame:
     bad_flags = ~np.isin(flags, (0.0, 1.0)).all(axis=1)
     if bad_flags.any():
         raise ClassificationInputError(
-            f"{int(bad_flags.sum())} households have indicator values other than 0/1: {_ids(frame, bad_flags)}"
+            f"{int(bad_flags.sum())} households have indicator values other than 0/1: "
+            f"{_ids(frame, bad_flags)}"
         )
     deprivations = flags.sum(axis=1).astype(np.int8)
 

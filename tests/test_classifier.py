@@ -69,7 +69,15 @@ def test_income_ceiling_is_inclusive(standard: Standard, area: str) -> None:
         household(area, 0, deprived=0),
     ]
     result = run(rows, standard)
-    assert list(result["status"]) == ["poor", "poor", "non_poor", "near_poor", "non_poor", "poor", "near_poor"]
+    assert list(result["status"]) == [
+        "poor",
+        "poor",
+        "non_poor",
+        "near_poor",
+        "non_poor",
+        "poor",
+        "near_poor",
+    ]
     assert list(result["criterion"][:3]) == ["income_le_ceiling", "income_le_ceiling", "income_above_ceiling"]
     assert list(result["deprivation_count"]) == [3, 3, 3, 2, 2, 12, 0]
     assert list(result["b2_score"]) == [30, 30, 30, 20, 20, 120, 0]
@@ -87,7 +95,9 @@ def test_area_decides_ceiling() -> None:
     result = run([household("rural", 1_800_000, deprived=4), household("urban", 1_800_000, deprived=4)], ND07)
     assert list(result["status"]) == ["non_poor", "poor"]
     # 2,500,000 under Decree 351/2025: above rural 2.2 M, below urban 2.8 M.
-    result = run([household("rural", 2_500_000, deprived=4), household("urban", 2_500_000, deprived=4)], ND351)
+    result = run(
+        [household("rural", 2_500_000, deprived=4), household("urban", 2_500_000, deprived=4)], ND351
+    )
     assert list(result["status"]) == ["non_poor", "poor"]
 
 
@@ -132,7 +142,9 @@ def test_b1_path(standard: Standard, area: str) -> None:
 
 def test_income_takes_precedence_over_b1() -> None:
     ceiling = ND07.income_ceiling["rural"]
-    result = run([household("rural", ceiling + 1, b1=0, deprived=5), household("rural", 0, b1=999, deprived=5)], ND07)
+    result = run(
+        [household("rural", ceiling + 1, b1=0, deprived=5), household("rural", 0, b1=999, deprived=5)], ND07
+    )
     assert list(result["status"]) == ["non_poor", "poor"]
     assert set(result["income_path"]) == {"income"}
 

@@ -22,12 +22,66 @@ VI_HEADERS = [c.header_vi for c in HOUSEHOLD_COLUMNS]
 EN_HEADERS = [c.name for c in HOUSEHOLD_COLUMNS]
 FLAGS_3 = [1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]
 ROWS = [
-    ["19600-01-00001", "19600", "Thôn 1", "Nguyễn Văn An", "045090001234", "Kinh", 3, "nông thôn", 1_200_000, None,
-     *FLAGS_3, 30, 1, 0, 0, "Thiếu vốn", "poor", 80],
-    ["19600-01-00002", "19600", "Thôn 1", "Hồ Thị Bé", None, "Vân Kiều", 2, None, 1_400_000, None,
-     *[0] * 12, 0, 1, 0, 0, None, "near_poor", 75.5],
-    ["19597-02-00003", "19597", "Tổ dân phố 2", "Lê Văn Cường", None, "Kinh", 4, None, None, 160,
-     *FLAGS_3, 30, 0, 0, 1, "Ốm đau, tai nạn", "poor", None],
+    [
+        "19600-01-00001",
+        "19600",
+        "Thôn 1",
+        "Nguyễn Văn An",
+        "045090001234",
+        "Kinh",
+        3,
+        "nông thôn",
+        1_200_000,
+        None,
+        *FLAGS_3,
+        30,
+        1,
+        0,
+        0,
+        "Thiếu vốn",
+        "poor",
+        80,
+    ],
+    [
+        "19600-01-00002",
+        "19600",
+        "Thôn 1",
+        "Hồ Thị Bé",
+        None,
+        "Vân Kiều",
+        2,
+        None,
+        1_400_000,
+        None,
+        *[0] * 12,
+        0,
+        1,
+        0,
+        0,
+        None,
+        "near_poor",
+        75.5,
+    ],
+    [
+        "19597-02-00003",
+        "19597",
+        "Tổ dân phố 2",
+        "Lê Văn Cường",
+        None,
+        "Kinh",
+        4,
+        None,
+        None,
+        160,
+        *FLAGS_3,
+        30,
+        0,
+        0,
+        1,
+        "Ốm đau, tai nạn",
+        "poor",
+        None,
+    ],
 ]
 MEMBERS = [
     ["19600-01-00001", "Nguyễn Văn An", "Chủ hộ", "05/01/1960", "Nam", "045060001234", 1, None],
@@ -39,8 +93,13 @@ MEMBERS = [
 ]
 
 
-def workbook(households: list[list[object]], members: list[list[object]] | None = None,
-             title_rows: int = 0, sheet: str = "ho", headers: list[str] = VI_HEADERS) -> bytes:
+def workbook(
+    households: list[list[object]],
+    members: list[list[object]] | None = None,
+    title_rows: int = 0,
+    sheet: str = "ho",
+    headers: list[str] = VI_HEADERS,
+) -> bytes:
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True})
     ws = book.add_worksheet(sheet)
@@ -106,16 +165,42 @@ def test_csv_encodings_and_header_languages(tmp_path: Path, encoding: str, heade
     parsed = read_submission(data, "households.csv")
     assert parsed.problems == []
     reference = read_submission(workbook(ROWS), "ref.xlsx").households
-    columns = ["household_id", "village", "ethnicity", "members", "area", "income_per_capita", "d01", "reported_status"]
+    columns = [
+        "household_id",
+        "village",
+        "ethnicity",
+        "members",
+        "area",
+        "income_per_capita",
+        "d01",
+        "reported_status",
+    ]
     pd.testing.assert_frame_equal(parsed.households[columns], reference[columns], check_dtype=False)
     assert parsed.households["village"].iloc[2] == "Tổ dân phố 2"  # composed again after Windows-1258
 
 
 def test_header_variants_and_extra_columns() -> None:
-    headers = ["MA HO", "ma_xa", "THON/TO DAN PHO", "ho ten chu ho", "Số CCCD chủ hộ", "DAN TOC", "so nhan khau",
-               "Khu vực", "Thu nhập bình quân", "Điểm B1", *[f"Chỉ số thiếu hụt {i}" for i in range(1, 13)],
-               "Điểm B2", "Hộ làm NLNDN", "Hộ không có khả năng lao động", "Hộ có người có công",
-               "Nguyên nhân nghèo", "Phân loại hộ", "Tỷ lệ đồng ý họp dân", "Ghi chú của thôn"]
+    headers = [
+        "MA HO",
+        "ma_xa",
+        "THON/TO DAN PHO",
+        "ho ten chu ho",
+        "Số CCCD chủ hộ",
+        "DAN TOC",
+        "so nhan khau",
+        "Khu vực",
+        "Thu nhập bình quân",
+        "Điểm B1",
+        *[f"Chỉ số thiếu hụt {i}" for i in range(1, 13)],
+        "Điểm B2",
+        "Hộ làm NLNDN",
+        "Hộ không có khả năng lao động",
+        "Hộ có người có công",
+        "Nguyên nhân nghèo",
+        "Phân loại hộ",
+        "Tỷ lệ đồng ý họp dân",
+        "Ghi chú của thôn",
+    ]
     rows = [[*row, "ghi chú"] for row in ROWS]
     parsed = read_submission(csv_text(headers, rows, delimiter=";").encode(), "households.csv")
     assert parsed.problems == []
@@ -148,7 +233,9 @@ def test_typing_problems_name_row_and_column_and_hide_personal_data() -> None:
     found = {(p.row, p.column): p for p in parsed.problems}
     assert set(found) == {(2, "members"), (3, "income_per_capita"), (4, "d03")}
     assert found[(3, "income_per_capita")].value == "1,2 triệu"
-    assert "dòng 3" in str(found[(3, "income_per_capita")]) and "Thu nhập" in str(found[(3, "income_per_capita")])
+    assert "dòng 3" in str(found[(3, "income_per_capita")]) and "Thu nhập" in str(
+        found[(3, "income_per_capita")]
+    )
     assert found[(2, "members")].sheet == "ho"
     with pytest.raises(SubmissionError) as info:
         parsed.raise_for_problems()
@@ -213,13 +300,17 @@ def test_truncated_csv_row_and_repeated_header() -> None:
 def test_folder_with_members_csv(tmp_path: Path) -> None:
     (tmp_path / "households.csv").write_text(csv_text(VI_HEADERS, ROWS), encoding="utf-8")
     member_rows = [["" if isinstance(v, dt.datetime) else v for v in row] for row in MEMBERS]
-    (tmp_path / "members.csv").write_text(csv_text([c.header_vi for c in MEMBER_COLUMNS], member_rows), encoding="utf-8")
+    (tmp_path / "members.csv").write_text(
+        csv_text([c.header_vi for c in MEMBER_COLUMNS], member_rows), encoding="utf-8"
+    )
     parsed = read_submission_path(tmp_path)
     assert parsed.members is not None and len(parsed.members) == 6
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "rasoat", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "rasoat", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_classify_command(tmp_path: Path) -> None:

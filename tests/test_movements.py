@@ -59,7 +59,9 @@ EXPECTED_NEAR = {
 }
 
 
-def history_and_current(members: dict[str, tuple[int, int]] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def history_and_current(
+    members: dict[str, tuple[int, int]] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     members = members or {}
     rows, current = [], []
     for hh, statuses in CASES.items():
@@ -95,10 +97,21 @@ def test_history_outside_period_is_ignored() -> None:
 def test_imported_list_without_non_poor_households() -> None:
     """An imported baseline lists only poor and near-poor households: unlisted means non-poor."""
     previous = pd.DataFrame(
-        [{"household_id": "a", "status": "poor", "members": 2, "poor_earlier": False, "near_poor_earlier": False}]
+        [
+            {
+                "household_id": "a",
+                "status": "poor",
+                "members": 2,
+                "poor_earlier": False,
+                "near_poor_earlier": False,
+            }
+        ]
     )
     current = pd.DataFrame(
-        [{"household_id": "a", "status": "poor", "members": 2}, {"household_id": "b", "status": "poor", "members": 4}]
+        [
+            {"household_id": "a", "status": "poor", "members": 2},
+            {"household_id": "b", "status": "poor", "members": 4},
+        ]
     )
     complete = compute_movements(current, previous).set_index("household_id")
     listed = compute_movements(current, previous, roster_complete=False).set_index("household_id")
@@ -136,7 +149,9 @@ statuses = st.sampled_from(["poor", "near_poor", "mstb", "non_poor", None])
 @settings(max_examples=150, deadline=None)
 @given(
     data=st.lists(
-        st.tuples(statuses, statuses, statuses, st.integers(1, 12), st.integers(1, 12), st.sampled_from("ABC")),
+        st.tuples(
+            statuses, statuses, statuses, st.integers(1, 12), st.integers(1, 12), st.sampled_from("ABC")
+        ),
         min_size=1,
         max_size=80,
     )

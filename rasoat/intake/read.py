@@ -150,25 +150,33 @@ def _frame(table: RawTable, columns: tuple[Column, ...]) -> tuple[pd.DataFrame, 
                         file=table.file,
                         row=first + offset,
                         code="ragged_row",
-                        message=f"dòng có {len(row)} ô nhưng tiêu đề có {width} cột (tệp bị cắt ngang hoặc sai dấu phân cách)",
+                        message=f"dòng có {len(row)} ô nhưng tiêu đề có {width} cột "
+                        "(tệp bị cắt ngang hoặc sai dấu phân cách)",
                     )
                 )
-    raw = pd.DataFrame(
-        [(row + [None] * (width - len(row)))[:width] for row in body], columns=range(width), dtype="object"
-    )
+    if any(len(row) != width for row in body):
+        body = [(row + [None] * (width - len(row)))[:width] for row in body]
+    raw = pd.DataFrame(body or None, columns=range(width), dtype="object")
     raw.index = pd.RangeIndex(first, first + len(body), name="source_row")
-    # Drop blank rows and repeated header rows (sheets printed page by page repeat the header).
-    if mapping:
-        is_blank = pd.concat([coerce.blank(raw[j]) for j in mapping], axis=1).all(axis=1)
-        raw = raw.loc[~is_blank]
+    cells_by_col = {j: coerce.normalise(raw[j]) for j in (*mapping, *extras)}
+    keep = pd.Series(True, index=raw.index)
+    if mapping:  # blank rows
+        keep &= ~pd.concat([cells_by_col[j].isna() for j in mapping], axis=1).all(axis=1)
     id_col = seen.get("household_id")
     if id_col is not None and len(raw):
-        raw = raw.loc[~raw[id_col].map(_cell_key).eq(_cell_key(header[id_col]))]
+        # Sheets printed page by page repeat the header; ids have digits, headers don't.
+        ids = cells_by_col[id_col]
+        wordy = ids.notna() & ~ids.astype(str).str.contains(r"\d")
+        header_key = _cell_key(header[id_col])
+        repeated = ids[wordy].map(lambda v: _cell_key(v) == header_key).astype(bool)
+        keep &= ~repeated.reindex(keep.index, fill_value=False)
+    raw = raw.loc[keep]
+    cells_by_col = {j: c.loc[keep] for j, c in cells_by_col.items()}
 
     out: dict[str, pd.Series] = {}
     for j, name in mapping.items():
         column = by_name[name]
-        cells = raw[j]
+        cells = cells_by_col[j]
         if column.kind is Kind.DATE:
             dates, years, bad = coerce.birth(cells)
             out["birth_date"], out["birth_year"] = dates, years
@@ -200,7 +208,7 @@ def _frame(table: RawTable, columns: tuple[Column, ...]) -> tuple[pd.DataFrame, 
             frame[column.name] = pd.Series(pd.NA, index=frame.index, dtype=_empty_dtype(column.kind))
     extra_names = []
     for j, name in extras.items():
-        frame[f"extra:{name}"] = coerce.text(raw[j])[0]
+        frame[f"extra:{name}"] = coerce.text(cells_by_col[j])[0]
         extra_names.append(name)
     frame = frame.reset_index()
     return frame, problems, extra_names

@@ -11,8 +11,9 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rasoat.cli_render import problems_table, summary_table
+from rasoat.cli_render import movement_summary_table, problems_table, summary_table
 from rasoat.config import home
 
 app = typer.Typer(
@@ -96,6 +97,119 @@ def classify(
     console.print(f"{len(output):,} hộ → {out}")
 
 
+DEMO_DISTRICT = "468"  # Cam Lộ, Quảng Trị
+DEMO_YEAR = 2026  # this autumn's periodic review; Decree 351/2025 keeps the 2022–2025 standard for 2026
+DEMO_ACTOR = "demo"
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+@app.command()
+@friendly_errors
+def generate(
+    district: Annotated[str, typer.Option("--district", "-d", help="District code, e.g. 468 (Cam Lộ).")],
+    year: Annotated[int, typer.Option("--year", "-y", help="Review year.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 0,
+    households: Annotated[
+        int | None, typer.Option(help="Total households (default: the district's profile).")
+    ] = None,
+    errors: Annotated[float, typer.Option(help="Share of households given realistic mistakes.")] = 0.0,
+) -> None:
+    """Generate one sample workbook per commune of a district, plus last years' history."""
+    result = _generate(district, year, out, seed, households, errors)
+    console.print(
+        f"{len(result.files)} xã, {result.households:,} hộ, {result.members:,} nhân khẩu → {out}"
+        + (f"; {errors:.1%} hộ có lỗi cố ý (xem {result.manifest_path.name})" if errors else "")
+    )
+
+
+def _generate(district: str, year: int, out: Path, seed: int, households: int | None, errors: float):
+    from rasoat.admin_units import communes_of
+    from rasoat.generate import generate_district
+
+    with _progress() as progress:
+        task = progress.add_task(f"Tạo dữ liệu mẫu huyện {district}", total=len(communes_of(district)))
+        return generate_district(
+            district,
+            year,
+            out,
+            seed=seed,
+            households=households,
+            error_rate=errors,
+            progress=lambda commune, n: progress.advance(task),
+        )
+
+
+@app.command()
+@friendly_errors
+def demo(
+    year: Annotated[int, typer.Option(help="Review year.")] = DEMO_YEAR,
+    seed: Annotated[int, typer.Option(help="Random seed of the generated data.")] = 1,
+    households: Annotated[int | None, typer.Option(help="Total households (default ≈ 15,000).")] = None,
+) -> None:
+    """Generate Cam Lộ, store and classify every commune, print the per-commune table."""
+    import pandas as pd
+
+    from rasoat.admin_units import communes_of
+    from rasoat.commune_review import review_commune_file
+    from rasoat.db import get_or_create_round, init_db, session_scope
+    from rasoat.movements import movement_table, previous_round
+    from rasoat.standards import standard_for_year
+    from rasoat.summary import status_summary
+
+    standard = standard_for_year(year)
+    out = home() / "demo" / str(year) / DEMO_DISTRICT
+    console.print(f"[bold]rasoat demo[/] — huyện Cam Lộ ({DEMO_DISTRICT}), năm {year}, {standard.name_vi}")
+    result = _generate(DEMO_DISTRICT, year, out, seed, households, 0.0)
+    history = pd.read_csv(result.history_path, dtype={"household_id": str, "commune_code": str})
+    previous = previous_round(history, year, standard.first_year).merge(
+        history[["household_id", "commune_code"]].drop_duplicates("household_id"),
+        on="household_id",
+        how="left",
+    )
+
+    engine = init_db()
+    console.print(f"Cơ sở dữ liệu: {engine.url.render_as_string(hide_password=True)}")
+    names = {c.code: c.name for c in communes_of(DEMO_DISTRICT)}
+    outcomes = []
+    with _progress() as progress:
+        task = progress.add_task("Tiếp nhận và phân loại", total=len(result.files))
+        for path in result.files:
+            with session_scope(engine) as session:  # one transaction per commune: all or nothing
+                review_round = get_or_create_round(
+                    session, year, "district", DEMO_DISTRICT, standard, DEMO_ACTOR
+                )
+                outcomes.append(
+                    review_commune_file(
+                        session, review_round, path, path.stem, standard, previous, DEMO_ACTOR
+                    )
+                )
+            progress.advance(task)
+
+    rejected = [o for o in outcomes if not o.accepted]
+    for o in rejected:
+        err.print(f"[yellow]Xã {o.commune_code}[/]: {len(o.problems)} lỗi, chưa phân loại")
+    accepted = [o for o in outcomes if o.accepted]
+    households_all = pd.concat([o.households for o in accepted], ignore_index=True)
+    classified_all = pd.concat([o.classified for o in accepted], ignore_index=True)
+    console.print(
+        summary_table(status_summary(households_all, classified_all), "Kết quả phân loại theo xã", names)
+    )
+    moves = pd.concat([o.movements for o in accepted], ignore_index=True)
+    console.print(movement_summary_table(movement_table(moves, "poor"), movement_table(moves, "near_poor")))
+    new = sum(o.new_version for o in outcomes)
+    console.print(f"{new} bản nộp mới, {len(outcomes) - new} bản trùng (đã lưu trước đó, không ghi lại).")
+
+
 @app.command()
 def standards() -> None:
     """List the configured poverty standards and the years they cover."""
@@ -103,6 +217,20 @@ def standards() -> None:
     from rasoat.standards import all_standards
 
     console.print(standards_table(all_standards()))
+
+
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+@friendly_errors
+def db_upgrade() -> None:
+    """Apply migrations and load the administrative units (idempotent)."""
+    from rasoat.db import init_db
+
+    engine = init_db()
+    console.print(f"Cơ sở dữ liệu đã cập nhật: {engine.url.render_as_string(hide_password=True)}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -84,3 +84,41 @@ def standards_table(standards: tuple[Standard, ...]) -> Table:
             ", ".join(notes),
         )
     return table
+
+
+R2_HEADERS = (
+    "Đầu kỳ",
+    "→ cận nghèo",
+    "Vượt chuẩn CN",
+    "Giảm khác",
+    "Từ cận nghèo",
+    "Tái nghèo",
+    "Phát sinh mới",
+    "Tăng khác",
+    "Cuối kỳ",
+)
+R3_HEADERS = (
+    "Đầu kỳ",
+    "Thoát CN",
+    "→ nghèo",
+    "Giảm khác",
+    "Từ nghèo",
+    "Tái CN",
+    "Phát sinh mới",
+    "Tăng khác",
+    "Cuối kỳ",
+)
+
+
+def movement_summary_table(r2: pd.DataFrame, r3: pd.DataFrame) -> Table:
+    """District totals of reports R2 (poor) and R3 (near-poor), households and persons."""
+    table = Table(title="Diễn biến hộ nghèo (R2) và hộ cận nghèo (R3), toàn huyện")
+    table.add_column("")
+    for i in range(1, 10):
+        table.add_column(f"({i})", justify="right")
+    for label, frame, headers in (("Nghèo", r2, R2_HEADERS), ("Cận nghèo", r3, R3_HEADERS)):
+        table.add_row(f"[bold]{label}[/]", *headers, style="dim")
+        for row in frame.itertuples(index=False):
+            unit = "Hộ" if row.unit == "households" else "Nhân khẩu"
+            table.add_row(unit, *(f"{getattr(row, f'c{i}'):,}" for i in range(1, 10)))
+    return table

@@ -142,6 +142,8 @@ def inject(
     """Alter `rate` of the households in place (kinds in turn, households at random); return records.
 
     A loop over the chosen households is fine here: it touches a few percent of a sample file."""
+    # Communes type amounts as text ("4,2 triệu"): the column must be able to hold it.
+    hh["income_per_capita"] = hh["income_per_capita"].astype(object)
     chosen = np.sort(rng.choice(len(hh), size=min(len(hh), round(rate * len(hh))), replace=False))
     kinds = list(INJECTORS)
     records = []

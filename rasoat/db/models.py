@@ -1,0 +1,285 @@
+"""The review database: every round, every submission's original bytes, and who did what when.
+
+Enumerations are stored as short strings guarded by CHECK constraints (portable between SQLite and
+PostgreSQL, readable in a SQL shell). Timestamps are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+AREA_TYPES = ("rural", "urban")
+SCOPE_LEVELS = ("commune", "district", "province")
+ROUND_STATES = ("open", "validating", "consolidated", "awaiting_approval", "approved", "rejected", "closed")
+SUBMISSION_STATES = ("received", "accepted", "rejected", "unreadable")
+SEVERITIES = ("blocking", "warning")
+DECISIONS = ("approved", "rejected")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    # SQLAlchemy reads this class attribute once at mapping time; it is never mutated.
+    type_annotation_map = {dict[str, Any]: JSON, dt.datetime: DateTime(timezone=True)}  # noqa: RUF012
+
+
+class Province(Base):
+    __tablename__ = "provinces"
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class District(Base):
+    __tablename__ = "districts"
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
+
+
+class Commune(Base):
+    __tablename__ = "communes"
+    __table_args__ = (CheckConstraint(one_of("area_type", AREA_TYPES), name="area_type"),)
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    district_code: Mapped[str] = mapped_column(ForeignKey("districts.code"), index=True)
+    area_type: Mapped[str] = mapped_column(String(5))
+
+
+class StandardRecord(Base):
+    """A poverty standard as it was when used (id, version and hash of its YAML file)."""
+
+    __tablename__ = "standards"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[str] = mapped_column(String(20), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    first_year: Mapped[int] = mapped_column(Integer)
+    last_year: Mapped[int] = mapped_column(Integer)
+
+
+class ReviewRound(Base):
+    __tablename__ = "review_rounds"
+    __table_args__ = (
+        UniqueConstraint("year", "scope_level", "scope_code", name="uq_review_rounds_scope"),
+        ForeignKeyConstraint(["standard_id", "standard_version"], ["standards.id", "standards.version"]),
+        CheckConstraint(one_of("scope_level", SCOPE_LEVELS), name="scope_level"),
+        CheckConstraint(one_of("state", ROUND_STATES), name="state"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    standard_id: Mapped[str] = mapped_column(String(40))
+    standard_version: Mapped[str] = mapped_column(String(20))
+    scope_level: Mapped[str] = mapped_column(String(10))
+    scope_code: Mapped[str] = mapped_column(String(5))
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class Submission(Base):
+    """A commune's file exactly as received. Never overwritten: a changed file is a new version."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("round_id", "commune_code", "version", name="uq_submissions_version"),
+        UniqueConstraint("round_id", "commune_code", "sha256", name="uq_submissions_content"),
+        CheckConstraint(one_of("status", SUBMISSION_STATES), name="status"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id"), index=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(Text)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    received_by: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(12), default="received")
+    status_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Household(Base):
+    __tablename__ = "households"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "household_id", name="uq_households_submission_household"),
+        Index("ix_households_round_commune", "round_id", "commune_code"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id"))
+    source_row: Mapped[int | None] = mapped_column(Integer)
+    commune_code: Mapped[str] = mapped_column(String(5))
+    household_id: Mapped[str] = mapped_column(String(64))
+    village: Mapped[str | None] = mapped_column(Text)
+    head_name: Mapped[str | None] = mapped_column(Text)
+    head_id_number: Mapped[str | None] = mapped_column(String(20))
+    ethnicity: Mapped[str | None] = mapped_column(String(40))
+    members: Mapped[int | None] = mapped_column(SmallInteger)
+    area: Mapped[str | None] = mapped_column(String(5))
+    income_per_capita: Mapped[int | None] = mapped_column(BigInteger)
+    b1_score: Mapped[int | None] = mapped_column(Integer)
+    # The 12 deprivation indicators, in the order of rasoat.schema.INDICATOR_COLUMNS.
+    d01: Mapped[int | None] = mapped_column(SmallInteger)
+    d02: Mapped[int | None] = mapped_column(SmallInteger)
+    d03: Mapped[int | None] = mapped_column(SmallInteger)
+    d04: Mapped[int | None] = mapped_column(SmallInteger)
+    d05: Mapped[int | None] = mapped_column(SmallInteger)
+    d06: Mapped[int | None] = mapped_column(SmallInteger)
+    d07: Mapped[int | None] = mapped_column(SmallInteger)
+    d08: Mapped[int | None] = mapped_column(SmallInteger)
+    d09: Mapped[int | None] = mapped_column(SmallInteger)
+    d10: Mapped[int | None] = mapped_column(SmallInteger)
+    d11: Mapped[int | None] = mapped_column(SmallInteger)
+    d12: Mapped[int | None] = mapped_column(SmallInteger)
+    b2_score: Mapped[int | None] = mapped_column(Integer)
+    agri_household: Mapped[int | None] = mapped_column(SmallInteger)
+    no_labour_capacity: Mapped[int | None] = mapped_column(SmallInteger)
+    merit_household: Mapped[int | None] = mapped_column(SmallInteger)
+    poverty_cause: Mapped[str | None] = mapped_column(String(40))
+    reported_status: Mapped[str | None] = mapped_column(String(20))
+    meeting_agree_pct: Mapped[float | None] = mapped_column(Float)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (Index("ix_members_submission_household", "submission_id", "household_id"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    source_row: Mapped[int | None] = mapped_column(Integer)
+    household_id: Mapped[str] = mapped_column(String(64))
+    full_name: Mapped[str | None] = mapped_column(Text)
+    relation: Mapped[str | None] = mapped_column(String(40))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    sex: Mapped[str | None] = mapped_column(String(5))
+    id_number: Mapped[str | None] = mapped_column(String(20))
+    has_health_insurance: Mapped[int | None] = mapped_column(SmallInteger)
+    in_school: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class Classification(Base):
+    __tablename__ = "classifications"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "household_id", name="uq_classifications_submission_household"),
+        ForeignKeyConstraint(["standard_id", "standard_version"], ["standards.id", "standards.version"]),
+        Index("ix_classifications_round_status", "round_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id"))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    commune_code: Mapped[str] = mapped_column(String(5))
+    household_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12))
+    deprivation_count: Mapped[int] = mapped_column(SmallInteger)
+    b2_score: Mapped[int] = mapped_column(SmallInteger)
+    criterion: Mapped[str] = mapped_column(String(30))
+    income_path: Mapped[str] = mapped_column(String(10))
+    standard_id: Mapped[str] = mapped_column(String(40))
+    standard_version: Mapped[str] = mapped_column(String(20))
+    previous_status: Mapped[str | None] = mapped_column(String(12))
+    poor_movement: Mapped[str | None] = mapped_column(String(20))
+    near_poor_movement: Mapped[str | None] = mapped_column(String(20))
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ValidationResult(Base):
+    __tablename__ = "validation_results"
+    __table_args__ = (CheckConstraint(one_of("severity", SEVERITIES), name="severity"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    suite: Mapped[str] = mapped_column(String(100))
+    expectation: Mapped[str] = mapped_column(String(200))
+    column: Mapped[str | None] = mapped_column(String(100))
+    severity: Mapped[str] = mapped_column(String(10))
+    success: Mapped[bool] = mapped_column(Boolean)
+    unexpected_count: Mapped[int] = mapped_column(Integer, default=0)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    validated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Approval(Base):
+    __tablename__ = "approvals"
+    __table_args__ = (CheckConstraint(one_of("decision", DECISIONS), name="decision"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(10))
+    approver_name: Mapped[str] = mapped_column(String(200))
+    approver_position: Mapped[str] = mapped_column(String(200))
+    decision_number: Mapped[str | None] = mapped_column(String(50))
+    reason: Mapped[str | None] = mapped_column(Text)
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    lapsed_at: Mapped[dt.datetime | None] = mapped_column()
+    lapsed_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Document(Base):
+    """A generated official document; numbers are never reused within an agency's year."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("issuing_agency", "year", "symbol", name="uq_documents_number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("review_rounds.id"), index=True)
+    issuing_agency: Mapped[str] = mapped_column(String(40))
+    doc_type: Mapped[str] = mapped_column(String(10))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    symbol: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """Append-only: the repository offers no update or delete for it."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(64))
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)

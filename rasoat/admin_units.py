@@ -35,23 +35,34 @@ def area_type_of(name: str) -> str:
 
 
 @cache
-def units() -> pd.DataFrame:
-    """One row per commune: province, district and commune codes and names, and area type."""
+def _flat() -> pd.DataFrame:
     with open(vietnam_provinces.FLAT_DIVISIONS_JSON_PATH, encoding="utf-8") as fh:
         raw = pd.DataFrame(json.load(fh))
-    raw = raw.dropna(subset=["ward_code"])
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "province_code": raw["province_code"].astype(int).map("{:02d}".format),
             "province_name": raw["province_name"],
             "district_code": raw["district_code"].astype(int).map("{:03d}".format),
             "district_name": raw["district_name"],
-            "commune_code": raw["ward_code"].astype(int).map("{:05d}".format),
+            "commune_code": raw["ward_code"].map(lambda c: None if pd.isna(c) else f"{int(c):05d}"),
             "commune_name": raw["ward_name"],
         }
     )
+
+
+@cache
+def units() -> pd.DataFrame:
+    """One row per commune: province, district and commune codes and names, and area type."""
+    frame = _flat().dropna(subset=["commune_code"]).copy()
     frame["area_type"] = frame["commune_name"].map(area_type_of)
     return frame.drop_duplicates("commune_code").reset_index(drop=True)
+
+
+@cache
+def districts() -> pd.DataFrame:
+    """Every district with its province, including the few island districts that have no communes."""
+    columns = ["province_code", "province_name", "district_code", "district_name"]
+    return _flat()[columns].drop_duplicates("district_code").reset_index(drop=True)
 
 
 def district(code: str) -> pd.DataFrame:

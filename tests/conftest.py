@@ -1,0 +1,70 @@
+"""Shared fixtures: real databases. Every database test runs against SQLite and PostgreSQL.
+
+PostgreSQL is the project's server at 127.0.0.1:5432 (RASOAT_TEST_POSTGRES_URL overrides); each test
+session creates its own throwaway database there and drops it afterwards. Tests fail, not skip,
+when the server is unreachable: a deployment runs on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from rasoat.db import init_db
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "RASOAT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"rasoat_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def rasoat_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own RASOAT_HOME; nothing leaks into ~/.rasoat."""
+    home = tmp_path / "rasoat-home"
+    monkeypatch.setenv("RASOAT_HOME", str(home))
+    monkeypatch.delenv("RASOAT_DATABASE_URL", raising=False)
+    return home
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'rasoat.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A migrated database with the administrative units; PostgreSQL's rows are emptied afterwards."""
+    engine = init_db(database_url)
+    yield engine
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "TRUNCATE audit_log, documents, approvals, validation_results, classifications, "
+                    "members, households, submissions, review_rounds, standards RESTART IDENTITY CASCADE"
+                )
+            )
+    engine.dispose()

@@ -1,0 +1,225 @@
+"""The review database on real SQLite and PostgreSQL: migrations, units, submissions, rows, audit."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, create_engine, func, inspect, select, text
+from sqlalchemy.engine import make_url
+
+from rasoat.commune_review import review_commune_file
+from rasoat.db import (
+    StandardChangedError,
+    get_or_create_round,
+    init_db,
+    make_engine,
+    record_standard,
+    save_households,
+    session_scope,
+    store_submission,
+    submission_versions,
+)
+from rasoat.db.migrate import downgrade, upgrade
+from rasoat.db.models import (
+    AuditEntry,
+    Classification,
+    Commune,
+    District,
+    Household,
+    Member,
+    Province,
+    Submission,
+)
+from rasoat.intake import read_submission
+from rasoat.movements import previous_round
+from rasoat.standards import standard_for_year
+from tests.conftest import POSTGRES_ADMIN_URL
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "468"
+YEAR = 2026
+TABLES = {
+    "provinces",
+    "districts",
+    "communes",
+    "standards",
+    "review_rounds",
+    "submissions",
+    "households",
+    "members",
+    "classifications",
+    "validation_results",
+    "approvals",
+    "documents",
+    "audit_log",
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database nobody has touched (a new PostgreSQL database, not the session's shared one)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"rasoat_empty_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_migrations_upgrade_an_empty_database_and_back(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
+    assert set(inspect(engine).get_table_names()) == set()
+    upgrade(engine)
+    assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+    downgrade(engine)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)
+    assert set(inspect(engine).get_table_names()) >= TABLES
+    engine.dispose()
+
+
+def test_administrative_units_load_once(engine: Engine) -> None:
+    def counts() -> tuple[int, int, int]:
+        with session_scope(engine) as s:
+            return tuple(s.scalar(select(func.count()).select_from(m)) for m in (Province, District, Commune))
+
+    assert counts() == (63, 696, 10051)
+    init_db(engine.url.render_as_string(hide_password=False)).dispose()  # again: nothing added
+    assert counts() == (63, 696, 10051)
+    with session_scope(engine) as s:
+        town = s.get(Commune, "19597")
+        assert (town.name, town.district_code, town.area_type) == ("Thị trấn Cam Lộ", "468", "urban")
+        assert s.get(Commune, "19600").area_type == "rural"
+
+
+def _round(engine: Engine):  # type: ignore[no-untyped-def]
+    with session_scope(engine) as s:
+        return get_or_create_round(s, YEAR, "district", "468", standard_for_year(YEAR), "tester")
+
+
+def test_same_bytes_are_a_no_op_and_changed_bytes_a_new_version(engine: Engine) -> None:
+    review_round = _round(engine)
+    assert _round(engine).id == review_round.id  # one round per (year, scope)
+    original = (SAMPLE / "19597.xlsx").read_bytes()
+    corrected = (SAMPLE / "19600.xlsx").read_bytes()
+    with session_scope(engine) as s:
+        first, created = store_submission(s, review_round, "19597", "19597.xlsx", original, "xa")
+        assert created and first.version == 1
+    with session_scope(engine) as s:
+        again, created = store_submission(s, review_round, "19597", "copy.xlsx", original, "xa")
+        assert not created and again.id == first.id
+    with session_scope(engine) as s:
+        second, created = store_submission(s, review_round, "19597", "19597-sua.xlsx", corrected, "xa")
+        assert created and second.version == 2
+    with session_scope(engine) as s:
+        versions = submission_versions(s, review_round.id, "19597")
+        assert [v.version for v in versions] == [1, 2]
+        assert versions[0].content == original and versions[1].content == corrected
+        assert versions[0].file_name == "19597.xlsx"
+        received = s.scalars(select(AuditEntry).where(AuditEntry.action == "submission.received")).all()
+        assert len(received) == 2
+
+
+def _previous() -> pd.DataFrame:
+    history = pd.read_csv(SAMPLE / "history.csv", dtype={"household_id": str, "commune_code": str})
+    return previous_round(history, YEAR, standard_for_year(YEAR).first_year).merge(
+        history[["household_id", "commune_code"]].drop_duplicates("household_id"), how="left"
+    )
+
+
+def _row_counts(engine: Engine) -> dict[str, int]:
+    with session_scope(engine) as s:
+        return {
+            m.__tablename__: s.scalar(select(func.count()).select_from(m))
+            for m in (Household, Member, Classification)
+        }
+
+
+def test_commune_review_stores_rows_and_a_rerun_adds_no_duplicates(engine: Engine) -> None:
+    review_round = _round(engine)
+    standard = standard_for_year(YEAR)
+    manifest = json.loads((SAMPLE / "manifest.json").read_text(encoding="utf-8"))["communes"]["19603"]
+    path = SAMPLE / "19603.xlsx"
+    for attempt in range(2):
+        with session_scope(engine) as s:
+            outcome = review_commune_file(s, review_round, path, "19603", standard, _previous(), "tester")
+        assert outcome.accepted and outcome.new_version == (attempt == 0)
+        counts = _row_counts(engine)
+        assert counts == {
+            "households": manifest["households"],
+            "members": manifest["members"],
+            "classifications": manifest["households"],
+        }
+    with session_scope(engine) as s:
+        statuses = dict(
+            s.execute(select(Classification.status, func.count()).group_by(Classification.status)).all()
+        )
+        assert {k: statuses.get(k, 0) for k in ("poor", "near_poor", "mstb", "non_poor")} == {
+            k: manifest[k] for k in ("poor", "near_poor", "mstb", "non_poor")
+        }
+        recorded = s.scalars(select(Classification.standard_version).distinct()).all()
+        assert recorded == [standard.version]
+        assert s.scalar(select(Submission.status)) == "accepted"
+
+
+def test_unreadable_file_is_kept_with_its_bytes(engine: Engine, tmp_path: Path) -> None:
+    review_round = _round(engine)
+    junk = tmp_path / "19597.xlsx"
+    junk.write_bytes(b"\x00\x01 not a workbook \xff" * 10)
+    with session_scope(engine) as s:
+        outcome = review_commune_file(
+            s, review_round, junk, "19597", standard_for_year(YEAR), _previous(), "tester"
+        )
+    assert not outcome.accepted and outcome.problems
+    with session_scope(engine) as s:
+        stored = s.scalars(select(Submission)).one()
+        assert stored.status == "unreadable" and stored.content == junk.read_bytes()
+    assert _row_counts(engine) == {"households": 0, "members": 0, "classifications": 0}
+
+
+def test_a_failed_write_leaves_nothing_behind(engine: Engine) -> None:
+    review_round = _round(engine)
+    content = (SAMPLE / "19606.xlsx").read_bytes()
+    parsed = read_submission(content, "19606.xlsx")
+    with pytest.raises(RuntimeError, match="crash"), session_scope(engine) as s:
+        submission, _ = store_submission(s, review_round, "19606", "19606.xlsx", content, "tester")
+        save_households(s, submission, parsed.households, parsed.members)
+        raise RuntimeError("crash in the middle of the commune")
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Submission)) == 0
+    assert _row_counts(engine)["households"] == 0
+
+
+def test_a_standard_edited_without_a_version_bump_is_refused(engine: Engine) -> None:
+    standard = standard_for_year(YEAR)
+    with session_scope(engine) as s:
+        record_standard(s, standard)
+    edited = dataclasses.replace(standard, sha256="0" * 64)
+    with pytest.raises(StandardChangedError, match="bump"), session_scope(engine) as s:
+        record_standard(s, edited)
+
+
+def test_audit_log_holds_no_personal_data(engine: Engine) -> None:
+    review_round = _round(engine)
+    path = SAMPLE / "19612.xlsx"
+    parsed = read_submission(path.read_bytes(), path.name)
+    with session_scope(engine) as s:
+        review_commune_file(s, review_round, path, "19612", standard_for_year(YEAR), _previous(), "tester")
+    with session_scope(engine) as s:
+        logged = json.dumps([e.details for e in s.scalars(select(AuditEntry))], ensure_ascii=False)
+    personal = [*parsed.households["head_name"].dropna(), *parsed.members["id_number"].dropna()]
+    assert personal and not [p for p in personal if p in logged]

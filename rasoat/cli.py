@@ -38,9 +38,22 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from rasoat.admin_units import UnknownUnitError
         from rasoat.classifier import ClassificationInputError
+        from rasoat.db.engine import DatabaseUnavailableError
+        from rasoat.generate.profiles import UnknownProfileError
         from rasoat.intake import SubmissionError
         from rasoat.standards import NoStandardError
+
+        known = (
+            NoStandardError,
+            ClassificationInputError,
+            DatabaseUnavailableError,
+            UnknownProfileError,
+            UnknownUnitError,
+            FileNotFoundError,
+            IsADirectoryError,
+        )
 
         try:
             return func(*args, **kwargs)
@@ -48,7 +61,7 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
             err.print(f"[bold red]Tệp không hợp lệ[/]: {len(exc.problems)} lỗi.")
             err.print(problems_table(exc.problems))
             raise typer.Exit(EXIT_BAD_INPUT) from None
-        except (NoStandardError, ClassificationInputError, FileNotFoundError, IsADirectoryError) as exc:
+        except known as exc:
             err.print(f"[bold red]Lỗi[/]: {exc}")
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):

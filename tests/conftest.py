@@ -18,6 +18,9 @@ from sqlalchemy.engine import make_url
 
 from rasoat.db import init_db
 
+# Rich wraps tables at 80 columns when not on a terminal; wide enough that headings stay on one line.
+os.environ.setdefault("COLUMNS", "200")
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "RASOAT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

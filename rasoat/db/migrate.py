@@ -38,7 +38,7 @@ def init_db(url: str | None = None) -> Engine:
             pass
     except OperationalError as exc:
         where = engine.url.render_as_string(hide_password=True)
-        raise DatabaseUnavailableError(f"cannot connect to the database at {where}: {exc.orig}") from None
+        raise DatabaseUnavailableError(f"không kết nối được cơ sở dữ liệu tại {where}: {exc.orig}") from None
     upgrade(engine)
     seed_admin_units(engine)
     return engine

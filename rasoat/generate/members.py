@@ -15,6 +15,7 @@ CHILD_AGE = 16  # nutrition and dependents: children under 16
 SCHOOL_AGES = (3, 15)  # school attendance indicator: aged 3 to under 16
 INSURANCE_AGE = 6  # health insurance indicator: members aged 6 or older
 ELDER_AGE = 60
+MIN_SPOUSE_AGE = 18  # marriage age (Luật Hôn nhân và gia đình 2014, Art. 8: women from 18)
 
 
 def reference_date(year: int) -> dt.date:
@@ -55,7 +56,7 @@ def draw_members(rng: np.random.Generator, profile: Profile, hh: pd.DataFrame, y
         [is_head, is_spouse, is_grandchild, is_parent],
         [
             head_age_m,
-            head_age_m + rng.normal(-2, 4, n).astype(int),
+            np.maximum(head_age_m + rng.normal(-2, 4, n).astype(int), MIN_SPOUSE_AGE),
             head_age_m - rng.integers(45, 66, n),
             head_age_m + rng.integers(20, 31, n),
         ],

@@ -70,7 +70,7 @@ def district(code: str) -> pd.DataFrame:
     code = f"{int(code):03d}"
     rows = units().loc[units()["district_code"] == code]
     if rows.empty:
-        raise UnknownUnitError(f"no district with code {code} in the administrative unit list")
+        raise UnknownUnitError(f"không có huyện mã {code} trong danh mục đơn vị hành chính")
     return rows.sort_values("commune_code").reset_index(drop=True)
 
 
@@ -83,7 +83,7 @@ def commune(code: str) -> Commune:
     code = f"{int(code):05d}"
     rows = units().loc[units()["commune_code"] == code]
     if rows.empty:
-        raise UnknownUnitError(f"no commune with code {code} in the administrative unit list")
+        raise UnknownUnitError(f"không có xã mã {code} trong danh mục đơn vị hành chính")
     r = rows.iloc[0]
     return Commune(r.commune_code, r.commune_name, r.district_code, r.area_type)
 

@@ -66,8 +66,21 @@ def engine(database_url: str) -> Iterator[Engine]:
         with engine.begin() as conn:
             conn.execute(
                 text(
-                    "TRUNCATE audit_log, documents, approvals, validation_results, classifications, "
+                    "TRUNCATE audit_log, documents, approvals, consolidations, status_history, "
+                    "validation_results, classifications, "
                     "members, households, submissions, review_rounds, standards RESTART IDENTITY CASCADE"
                 )
             )
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """A real, throwaway Prefect server for the whole test session (its own SQLite database)."""
+    from rasoat.prefect_settings import configure_prefect
+
+    configure_prefect()
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

@@ -1,7 +1,7 @@
 """The review database: engine, migrations, and the few operations the flows need."""
 
 from rasoat.db.audit import audit
-from rasoat.db.engine import DatabaseUnavailableError, make_engine, session_scope
+from rasoat.db.engine import DatabaseUnavailableError, make_engine, session_scope, shared_engine
 from rasoat.db.migrate import init_db, upgrade
 from rasoat.db.rounds import StandardChangedError, get_or_create_round, record_standard
 from rasoat.db.rows import save_classifications, save_households
@@ -18,6 +18,7 @@ __all__ = [
     "save_classifications",
     "save_households",
     "session_scope",
+    "shared_engine",
     "store_submission",
     "submission_versions",
     "upgrade",

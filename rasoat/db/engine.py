@@ -43,6 +43,19 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
+_ENGINES: dict[str, Engine] = {}
+
+
+def shared_engine(url: str | None = None) -> Engine:
+    """One migrated engine per database URL per process: tasks reuse its connection pool."""
+    from rasoat.db.migrate import init_db  # migrate imports this module
+
+    key = normalise_url(url or database_url())
+    if key not in _ENGINES:
+        _ENGINES[key] = init_db(key)
+    return _ENGINES[key]
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back entirely on any error."""

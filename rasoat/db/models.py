@@ -44,6 +44,7 @@ ROUND_STATES = ("open", "validating", "consolidated", "awaiting_approval", "appr
 SUBMISSION_STATES = ("received", "accepted", "rejected", "unreadable")
 SEVERITIES = ("blocking", "warning")
 DECISIONS = ("approved", "rejected")
+HISTORY_SOURCES = ("baseline", "round")
 
 
 def utcnow() -> dt.datetime:
@@ -283,3 +284,42 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class StatusHistory(Base):
+    """Each household's approved status per year: imported baselines and approved rounds.
+
+    Movements (R2/R3) compare this year's classification with last year's row here, and re-entry
+    looks at the earlier years of the standard's period."""
+
+    __tablename__ = "status_history"
+    __table_args__ = (
+        UniqueConstraint("commune_code", "household_id", "year", name="uq_status_history_household_year"),
+        Index("ix_status_history_commune_year", "commune_code", "year"),
+        CheckConstraint(one_of("source", HISTORY_SOURCES), name="source"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    commune_code: Mapped[str] = mapped_column(String(5))
+    household_id: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12))
+    members: Mapped[int | None] = mapped_column(SmallInteger)
+    source: Mapped[str] = mapped_column(String(10))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("review_rounds.id"))
+
+
+class Consolidation(Base):
+    """One consolidation of a round: its tables, the data they were built from, who ran it."""
+
+    __tablename__ = "consolidations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    submissions: Mapped[dict[str, Any]] = mapped_column(JSON)  # commune code → submission id used
+    missing: Mapped[dict[str, Any]] = mapped_column(JSON)  # commune code → why it is not included
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)  # consolidated without them
+    forced_reason: Mapped[str | None] = mapped_column(Text)
+    tables: Mapped[dict[str, Any]] = mapped_column(JSON)
+    checks_passed: Mapped[bool] = mapped_column(Boolean, default=True)

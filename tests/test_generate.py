@@ -280,11 +280,6 @@ def test_workbooks_read_back_and_classify_as_generated(tmp_path: Path, code: str
     pd.testing.assert_frame_equal(saved, history, check_dtype=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader bug in rasoat.intake.coerce.birth: a bare year typed as text ('1953') matches the "
-    "ISO8601 layout and reads back as 1 January of that year instead of a year without a date",
-)
 def test_year_only_births_read_back_without_a_date(tmp_path: Path) -> None:
     generate_district("468", YEAR, tmp_path, seed=3, households=300)
     _, members, _, _ = build_district("468", YEAR, seed=3, households=300)

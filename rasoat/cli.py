@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rasoat.cli_render import movement_summary_table, problems_table, summary_table
+from rasoat.cli_render import movement_summary_table, problems_table, summary_table, verdict_panel
 from rasoat.config import home
 
 app = typer.Typer(
@@ -43,6 +43,8 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         from rasoat.db.engine import DatabaseUnavailableError
         from rasoat.generate.profiles import UnknownProfileError
         from rasoat.intake import SubmissionError
+        from rasoat.pipeline.baseline import BaselineError
+        from rasoat.pipeline.identify import UnidentifiedCommuneError
         from rasoat.standards import NoStandardError
 
         known = (
@@ -51,6 +53,8 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
             DatabaseUnavailableError,
             UnknownProfileError,
             UnknownUnitError,
+            UnidentifiedCommuneError,
+            BaselineError,
             FileNotFoundError,
             IsADirectoryError,
         )
@@ -223,6 +227,44 @@ def demo(
     console.print(f"{new} bản nộp mới, {len(outcomes) - new} bản trùng (đã lưu trước đó, không ghi lại).")
 
 
+EXIT_REJECTED = 1
+
+
+@app.command()
+@friendly_errors
+def submit(
+    file: Annotated[Path, typer.Argument(help="The commune's file, named by its commune code (19597.xlsx).")],
+    year: Annotated[int, typer.Option("--year", "-y", help="Review year.")],
+    district: Annotated[
+        str | None, typer.Option("--district", "-d", help="The round's district (default: the commune's).")
+    ] = None,
+    commune: Annotated[
+        str | None, typer.Option("--commune", "-c", help="Commune code, when the file name lacks it.")
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="Who hands the file in (account or role).")] = "cli",
+    data_docs: Annotated[bool, typer.Option(help="Also build Great Expectations Data Docs.")] = True,
+) -> None:
+    """Hand in a commune's file: intake and validation. Exit 0 when accepted, non-zero otherwise."""
+    from rasoat.pipeline.identify import identify
+    from rasoat.prefect_settings import configure_prefect
+    from rasoat.standards import standard_for_year
+
+    if not file.is_file():
+        raise FileNotFoundError(f"không tìm thấy tệp {file}")
+    standard_for_year(year)  # a year without a standard fails here, before any flow starts
+    filing = identify(file.name, commune, district)  # and so does a file of unknown commune
+    configure_prefect()
+    from flows.commune_submission import commune_submission
+
+    console.print(f"Tiếp nhận tệp {file.name} của xã {filing.commune_code}, năm {year}…")
+    validated = commune_submission(
+        str(file.resolve()), year, filing.district_code, filing.commune_code, by, data_docs
+    )
+    console.print(verdict_panel(validated))
+    if not validated.accepted:
+        raise typer.Exit(EXIT_BAD_INPUT if validated.verdict == "unreadable" else EXIT_REJECTED)
+
+
 @app.command()
 def standards() -> None:
     """List the configured poverty standards and the years they cover."""
@@ -244,6 +286,30 @@ def db_upgrade() -> None:
 
     engine = init_db()
     console.print(f"Cơ sở dữ liệu đã cập nhật: {engine.url.render_as_string(hide_password=True)}")
+
+
+baseline_app = typer.Typer(help="Last years' approved lists (the start of R2/R3).", no_args_is_help=True)
+app.add_typer(baseline_app, name="baseline")
+
+
+@baseline_app.command("import")
+@friendly_errors
+def baseline_import(
+    file: Annotated[Path, typer.Argument(help="CSV: household_id, commune_code, year, status, members.")],
+    district: Annotated[str, typer.Option("--district", "-d", help="District the lists belong to.")],
+    by: Annotated[str, typer.Option("--by", help="Who imports (account or role).")] = "cli",
+) -> None:
+    """Import approved statuses of earlier years; importing the same years again replaces them."""
+    from rasoat.db import session_scope, shared_engine
+    from rasoat.pipeline.baseline import import_baseline
+
+    if not file.is_file():
+        raise FileNotFoundError(f"không tìm thấy tệp {file}")
+    with session_scope(shared_engine()) as session:
+        done = import_baseline(session, file, district, by)
+    console.print(
+        f"Đã nhập {done.rows:,} dòng của {done.communes} xã, các năm {', '.join(map(str, done.years))}."
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from rich.table import Table
 
 from rasoat.intake.problems import Problem
 from rasoat.schema import STATUS_ORDER, Status
 from rasoat.standards import Standard
+
+if TYPE_CHECKING:
+    from rasoat.pipeline.validation_stage import Validated
 
 MAX_PROBLEMS_SHOWN = 30
 SHORT_LABELS = {
@@ -121,4 +126,34 @@ def movement_summary_table(r2: pd.DataFrame, r3: pd.DataFrame) -> Table:
         for row in frame.itertuples(index=False):
             unit = "Hộ" if row.unit == "households" else "Nhân khẩu"
             table.add_row(unit, *(f"{getattr(row, f'c{i}'):,}" for i in range(1, 10)))
+    return table
+
+
+VERDICT_STYLE = {
+    "accepted": ("green", "CHẤP NHẬN"),
+    "accepted_with_warnings": ("yellow", "CHẤP NHẬN, CÓ CẢNH BÁO"),
+    "rejected": ("red", "KHÔNG CHẤP NHẬN — cần sửa và gửi lại"),
+    "unreadable": ("red", "KHÔNG ĐỌC ĐƯỢC TỆP"),
+}
+
+
+def verdict_panel(validated: Validated) -> Table:
+    """The verdict on one submission and its failed checks (counts only)."""
+    colour, words = VERDICT_STYLE[validated.verdict]
+    table = Table(
+        title=f"Xã {validated.commune_code}, bản nộp v{validated.version}: [bold {colour}]{words}[/]",
+        caption=(
+            f"{validated.blocking} lỗi bắt buộc, {validated.warnings} cảnh báo"
+            + (f"; phản hồi: {validated.feedback_html}" if validated.feedback_html else "")
+        ),
+    )
+    table.add_column("Kiểm tra")
+    table.add_column("Mức")
+    table.add_column("Dòng lỗi", justify="right")
+    for check in validated.checks:
+        if not check.success:
+            level = "bắt buộc" if check.severity.value == "blocking" else "cảnh báo"
+            table.add_row(check.title_vi, level, f"{check.failed:,}")
+    if not any(not c.success for c in validated.checks):
+        table.add_row("Tất cả các kiểm tra đều đạt", "", "0")
     return table

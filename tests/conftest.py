@@ -49,28 +49,38 @@ def rasoat_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+ROUND_TABLES = (
+    "audit_log, documents, approvals, consolidations, status_history, validation_results, "
+    "classifications, members, households, submissions, review_rounds, standards"
+)
+
+
+def _empty_round_tables(url: str) -> None:
+    """Leave the session's PostgreSQL database as the next test expects it: units kept, rounds gone."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if conn.execute(text("SELECT to_regclass('public.review_rounds')")).scalar() is not None:
+            conn.execute(text(f"TRUNCATE {ROUND_TABLES} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each test starts with no rounds in either database."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'rasoat.db'}"
+        yield f"sqlite:///{tmp_path / 'rasoat.db'}"
+        return
     url: str = request.getfixturevalue("postgres_url")
-    return url
+    _empty_round_tables(url)
+    yield url
+    _empty_round_tables(url)
 
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    """A migrated database with the administrative units; PostgreSQL's rows are emptied afterwards."""
+    """A migrated database with the administrative units."""
     engine = init_db(database_url)
     yield engine
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "TRUNCATE audit_log, documents, approvals, consolidations, status_history, "
-                    "validation_results, classifications, "
-                    "members, households, submissions, review_rounds, standards RESTART IDENTITY CASCADE"
-                )
-            )
     engine.dispose()
 
 

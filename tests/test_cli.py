@@ -57,3 +57,16 @@ def test_standards_lists_both_periods() -> None:
     result = runner.invoke(app, ["standards"])
     assert result.exit_code == 0
     assert "ND07_2022_2026" in result.output and "ND351_2027_2030" in result.output
+
+
+def test_baseline_import(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    monkeypatch.setenv("RASOAT_DATABASE_URL", database_url)
+    history = Path(__file__).resolve().parent.parent / "data" / "sample" / "468" / "history.csv"
+    first = runner.invoke(app, ["baseline", "import", str(history), "--district", "468"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["baseline", "import", str(history), "--district", "468"])
+    assert again.exit_code == 0 and first.output == again.output  # replaced, not duplicated
+    wrong = runner.invoke(app, ["baseline", "import", str(history), "--district", "615"])
+    assert wrong.exit_code == 2 and "dòng 2, cột 'commune_code'" in wrong.output

@@ -31,7 +31,7 @@ def _chunks(records: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield records[start : start + BATCH_ROWS]
 
 
-def _write(session: Session, table: Table, frame: pd.DataFrame) -> int:
+def write_frame(session: Session, table: Table, frame: pd.DataFrame) -> int:
     records = _records(frame)
     for chunk in _chunks(records):
         session.execute(insert(table), chunk)
@@ -57,7 +57,7 @@ def save_households(
         extras = frame[extra_columns].rename(columns=lambda c: c.removeprefix("extra:"))
         frame["extra"] = [{k: v for k, v in row.items() if v is not None} or None for row in _records(extras)]
     frame = frame.assign(submission_id=submission.id, round_id=submission.round_id)
-    written_households = _write(
+    written_households = write_frame(
         session, household_table, frame.reindex(columns=_table_columns(household_table))
     )
 
@@ -66,7 +66,9 @@ def save_households(
         mframe = members.reset_index().assign(submission_id=submission.id)
         if "birth_date" in mframe:
             mframe["birth_date"] = pd.to_datetime(mframe["birth_date"]).dt.date
-        written_members = _write(session, member_table, mframe.reindex(columns=_table_columns(member_table)))
+        written_members = write_frame(
+            session, member_table, mframe.reindex(columns=_table_columns(member_table))
+        )
     return written_households, written_members
 
 
@@ -87,4 +89,4 @@ def save_classifications(
         frame[column] = frame[column].astype(object)
     frame["deprivation_count"] = frame["deprivation_count"].astype(np.int64)
     frame["b2_score"] = frame["b2_score"].astype(np.int64)
-    return _write(session, table, frame.reindex(columns=_table_columns(table)))
+    return write_frame(session, table, frame.reindex(columns=_table_columns(table)))

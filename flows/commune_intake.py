@@ -1,0 +1,30 @@
+"""Flow `commune_intake`: a commune's file enters the system and is kept, whatever it holds."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from flows.run_names import intake_run_name
+from rasoat.pipeline.intake import Received
+from tasks.intake import identify_commune, store_and_read
+
+
+@flow(name="commune_intake", flow_run_name=intake_run_name, log_prints=False)
+def commune_intake(
+    file: str,
+    year: int,
+    district_code: str | None = None,
+    commune_code: str | None = None,
+    received_by: str = "cli",
+) -> Received:
+    """Store the file's bytes (same bytes again: no new version), read it, record provenance.
+
+    Args:
+        file: path of the commune's workbook or CSV, named by its commune code (e.g. 19597.xlsx).
+        year: review year; selects the poverty standard.
+        district_code: the round's district (3 digits); defaults to the commune's own district.
+        commune_code: the sending commune (5 digits) when the file name does not carry it.
+        received_by: who hands the file in (an account or role name, not a person's name).
+    """
+    filing = identify_commune(file, commune_code, district_code)
+    return store_and_read(file, year, filing, received_by)

@@ -1,0 +1,26 @@
+"""Readable flow-run names for the Prefect UI: stage, year and unit, never personal data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from prefect.runtime import flow_run
+
+
+def _commune_hint(parameters: dict[str, object]) -> str:
+    code = parameters.get("commune_code")
+    if code:
+        return str(code)
+    found = re.findall(r"(?<!\d)\d{5}(?!\d)", Path(str(parameters.get("file", ""))).name)
+    return found[0] if found else "unknown"
+
+
+def intake_run_name() -> str:
+    p = flow_run.parameters
+    return f"intake-{p.get('year')}-commune-{_commune_hint(p)}"
+
+
+def submission_run_name() -> str:
+    p = flow_run.parameters
+    return f"submission-{p.get('year')}-commune-{_commune_hint(p)}"

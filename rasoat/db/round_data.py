@@ -1,0 +1,77 @@
+"""Reading a round's accepted data back for consolidation: latest versions, households, members."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rasoat.db.models import Classification, Household, Member, Submission
+from rasoat.schema import INDICATOR_COLUMNS
+
+HOUSEHOLD_FIELDS = (
+    "household_id",
+    "commune_code",
+    "village",
+    "members",
+    "area",
+    "ethnicity",
+    "poverty_cause",
+    "no_labour_capacity",
+    "merit_household",
+    "agri_household",
+    "income_per_capita",
+    "b1_score",
+    *INDICATOR_COLUMNS,
+)
+MEMBER_FIELDS = ("household_id", "birth_date", "birth_year", "has_health_insurance", "in_school")
+
+
+def latest_submissions(session: Session, round_id: int) -> dict[str, Submission]:
+    """Each commune's highest version: its current data, accepted or not."""
+    latest = (
+        select(Submission.commune_code, func.max(Submission.version).label("version"))
+        .where(Submission.round_id == round_id)
+        .group_by(Submission.commune_code)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(Submission)
+        .join(
+            latest,
+            (Submission.commune_code == latest.c.commune_code) & (Submission.version == latest.c.version),
+        )
+        .where(Submission.round_id == round_id)
+    )
+    return {s.commune_code: s for s in rows}
+
+
+def load_households(session: Session, submission_ids: list[int]) -> pd.DataFrame:
+    """Households of the submissions with their classification (status, deprivation count)."""
+    query = (
+        select(
+            *(getattr(Household, f) for f in HOUSEHOLD_FIELDS),
+            Classification.status,
+            Classification.deprivation_count,
+        )
+        .join(
+            Classification,
+            (Classification.submission_id == Household.submission_id)
+            & (Classification.household_id == Household.household_id),
+        )
+        .where(Household.submission_id.in_(submission_ids))
+        .order_by(Household.commune_code, Household.id)
+    )
+    columns = [*HOUSEHOLD_FIELDS, "status", "deprivation_count"]
+    return pd.DataFrame(session.execute(query).all(), columns=columns)
+
+
+def load_members(session: Session, submission_ids: list[int]) -> pd.DataFrame:
+    query = (
+        select(*(getattr(Member, f) for f in MEMBER_FIELDS))
+        .where(Member.submission_id.in_(submission_ids))
+        .order_by(Member.id)
+    )
+    frame = pd.DataFrame(session.execute(query).all(), columns=list(MEMBER_FIELDS))
+    frame["birth_date"] = pd.to_datetime(frame["birth_date"])
+    return frame

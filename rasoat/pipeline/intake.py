@@ -1,0 +1,91 @@
+"""Commune intake: keep the file's bytes first, then read it and record what arrived.
+
+The stored bytes are the single source of truth: validation reads the submission again from them, so
+a stored submission can be re-validated at any time (after a suite changes, say) without the commune
+sending anything. Only accepted data is written as household rows (see `validation_stage`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from rasoat.db import audit, get_or_create_round, store_submission
+from rasoat.intake import SubmissionError, read_submission
+from rasoat.pipeline.approval_stage import lapse_approvals
+from rasoat.pipeline.identify import Filing
+from rasoat.standards import Standard
+
+
+@dataclass(frozen=True)
+class Received:
+    """What intake knows of a submission: ids, version and counts, no personal data."""
+
+    round_id: int
+    submission_id: int
+    commune_code: str
+    district_code: str
+    version: int
+    sha256: str
+    new_version: bool
+    readable: bool
+    households: int
+    members: int
+    reading_problems: int
+
+
+def receive(
+    session: Session,
+    year: int,
+    standard: Standard,
+    filing: Filing,
+    file_name: str,
+    content: bytes,
+    actor: str,
+) -> Received:
+    review_round = get_or_create_round(session, year, "district", filing.district_code, standard, actor)
+    submission, created = store_submission(
+        session, review_round, filing.commune_code, file_name, content, actor
+    )
+    readable, households, members, problems = True, 0, 0, 0
+    try:
+        parsed = read_submission(content, file_name)
+        households = len(parsed.households)
+        members = 0 if parsed.members is None else len(parsed.members)
+        problems = len(parsed.problems)
+    except SubmissionError as exc:
+        readable, problems = False, len(exc.problems)
+    if created:
+        # New bytes are new data: any approval that covered this commune no longer holds.
+        lapse_approvals(
+            session,
+            year,
+            filing.district_code,
+            f"xã {filing.commune_code} gửi bản v{submission.version}",
+            actor,
+        )
+        if not readable:
+            submission.status = "unreadable"
+            submission.status_reason = f"{problems} problems reading the file"
+        audit(
+            session,
+            actor,
+            "submission.parsed" if readable else "submission.unreadable",
+            "submission",
+            str(submission.id),
+            {"households": households, "members": members, "reading_problems": problems},
+        )
+    return Received(
+        round_id=review_round.id,
+        submission_id=submission.id,
+        commune_code=filing.commune_code,
+        district_code=filing.district_code,
+        version=submission.version,
+        sha256=submission.sha256,
+        new_version=created,
+        readable=readable,
+        households=households,
+        members=members,
+        reading_problems=problems,
+    )

@@ -1,0 +1,184 @@
+"""Validation of a stored submission: read its bytes again, run the suites, record the verdict.
+
+A blocking failure marks the submission rejected, and its data is never written as household rows,
+so no later stage can read it. An accepted submission's households, members and classifications are
+written in the same transaction as its verdict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from rasoat.admin_units import commune as commune_unit
+from rasoat.admin_units import districts
+from rasoat.classifier import classify
+from rasoat.db import audit, save_classifications, save_households
+from rasoat.db.models import Household, Member, ReviewRound, Submission, ValidationResult
+from rasoat.feedback import write_feedback
+from rasoat.intake import SubmissionError, read_submission
+from rasoat.pipeline.outputs import feedback_dir
+from rasoat.standards import standard_for_year
+from rasoat.validation import CheckResult, ValidationReport
+from rasoat.validation.reading import unreadable_report
+from rasoat.validation.validate import ValidationContext, validate_submission
+
+SAMPLE_IDS = 20  # household ids kept per failed check in the database, for operators
+
+
+@dataclass(frozen=True)
+class Validated:
+    """The verdict on one submission, with ids and counts only (safe for logs and artifacts)."""
+
+    submission_id: int
+    commune_code: str
+    version: int
+    verdict: str
+    blocking: int
+    warnings: int
+    households: int
+    checks: list[CheckResult] = field(default_factory=list)
+    status_counts: dict[str, int] = field(default_factory=dict)
+    feedback_html: str | None = None
+    feedback_xlsx: str | None = None
+    data_docs: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.verdict in ("accepted", "accepted_with_warnings")
+
+
+def other_communes_id_numbers(session: Session, submission: Submission) -> frozenset[str]:
+    """CCCD numbers already accepted from the round's other communes (latest accepted versions)."""
+    others = (
+        select(Submission.id)
+        .where(
+            Submission.round_id == submission.round_id,
+            Submission.commune_code != submission.commune_code,
+            Submission.status == "accepted",
+        )
+        .scalar_subquery()
+    )
+    heads = session.scalars(
+        select(Household.head_id_number).where(
+            Household.submission_id.in_(others), Household.head_id_number.is_not(None)
+        )
+    )
+    members = session.scalars(
+        select(Member.id_number).where(Member.submission_id.in_(others), Member.id_number.is_not(None))
+    )
+    return frozenset(heads) | frozenset(members)
+
+
+def _record_results(session: Session, submission: Submission, report: ValidationReport) -> None:
+    session.execute(delete(ValidationResult).where(ValidationResult.submission_id == submission.id))
+    ids_by_check: dict[str, list[str]] = {}
+    for finding in report.findings:
+        if finding.household_id:
+            sample = ids_by_check.setdefault(finding.check, [])
+            if len(sample) < SAMPLE_IDS and finding.household_id not in sample:
+                sample.append(finding.household_id)
+    session.add_all(
+        ValidationResult(
+            submission_id=submission.id,
+            suite=check.suite,
+            expectation=check.check,
+            column=check.column,
+            severity=check.severity.value,
+            success=check.success,
+            unexpected_count=check.failed,
+            details={
+                "title_vi": check.title_vi,
+                "evaluated": check.evaluated,
+                "household_ids": ids_by_check.get(check.check, []),
+            },
+        )
+        for check in report.checks
+    )
+
+
+def validate_stored(session: Session, submission_id: int, actor: str, *, data_docs: bool = True) -> Validated:
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise LookupError(f"no submission {submission_id}")
+    review_round = session.get(ReviewRound, submission.round_id)
+    assert review_round is not None
+    standard = standard_for_year(review_round.year)
+    out = feedback_dir(review_round.year, submission.commune_code)
+
+    try:
+        parsed = read_submission(submission.content, submission.file_name)
+    except SubmissionError as exc:
+        parsed, report = None, unreadable_report(submission.file_name, exc.problems)
+    else:
+        context = ValidationContext(
+            year=review_round.year,
+            district_code=review_round.scope_code,
+            commune_code=submission.commune_code,
+            standard=standard,
+            other_id_numbers=other_communes_id_numbers(session, submission),
+        )
+        docs_dir = out / f"data-docs-v{submission.version}" if data_docs else None
+        report = validate_submission(parsed, context, docs_dir)
+
+    _record_results(session, submission, report)
+    status_counts: dict[str, int] = {}
+    households = 0
+    if report.accepted and parsed is not None:
+        result = classify(parsed.households, standard)
+        classified = parsed.households[["household_id", "commune_code", "members"]].join(result)
+        save_households(session, submission, parsed.households, parsed.members)
+        save_classifications(session, submission, classified, standard)
+        status_counts = {str(k): int(v) for k, v in result["status"].value_counts().items()}
+        households = len(parsed.households)
+        submission.status = "accepted"
+        submission.status_reason = f"{len(report.warnings)} warnings" if report.warnings else None
+    else:
+        submission.status = "unreadable" if not report.readable else "rejected"
+        submission.status_reason = f"{len(report.blocking)} blocking problems"
+
+    unit = commune_unit(submission.commune_code)
+    district_rows = districts().loc[districts()["district_code"] == unit.district_code, "district_name"]
+    files = write_feedback(
+        report,
+        commune_code=unit.code,
+        commune_name=unit.name,
+        district_name=str(district_rows.iloc[0]) if len(district_rows) else unit.district_code,
+        year=review_round.year,
+        version=submission.version,
+        received_at=submission.received_at or dt.datetime.now(dt.UTC),
+        sha256=submission.sha256,
+        out_dir=out,
+    )
+    audit(
+        session,
+        actor,
+        f"submission.{submission.status}",
+        "submission",
+        str(submission.id),
+        {
+            "commune_code": submission.commune_code,
+            "version": submission.version,
+            "verdict": report.verdict.value,
+            "blocking": len(report.blocking),
+            "warnings": len(report.warnings),
+            "failed_checks": sorted(c.check for c in report.checks if not c.success),
+        },
+    )
+    return Validated(
+        submission_id=submission.id,
+        commune_code=submission.commune_code,
+        version=submission.version,
+        verdict=report.verdict.value,
+        blocking=len(report.blocking),
+        warnings=len(report.warnings),
+        households=households,
+        checks=list(report.checks),
+        status_counts=status_counts,
+        feedback_html=str(files.html),
+        feedback_xlsx=str(files.xlsx),
+        data_docs=report.data_docs,
+    )

@@ -1,0 +1,39 @@
+"""Tasks of commune intake: identify the commune, keep the file, read it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import get_run_logger, task
+
+from rasoat.db import session_scope, shared_engine
+from rasoat.pipeline.identify import Filing, identify
+from rasoat.pipeline.intake import Received, receive
+from rasoat.standards import standard_for_year
+
+
+@task(name="identify-commune")
+def identify_commune(file: str, commune_code: str | None, district_code: str | None) -> Filing:
+    return identify(Path(file).name, commune_code, district_code)
+
+
+@task(name="store-and-read", retries=2, retry_delay_seconds=3)
+def store_and_read(file: str, year: int, filing: Filing, received_by: str) -> Received:
+    """Bytes first, in their own transaction: even a file that breaks the reader is kept."""
+    path = Path(file)
+    content = path.read_bytes()
+    with session_scope(shared_engine()) as session:
+        received = receive(session, year, standard_for_year(year), filing, path.name, content, received_by)
+    logger = get_run_logger()
+    logger.info(
+        "commune %s: submission %s version %s (%s), %s bytes, %s households, %s members, %s reading problems",
+        received.commune_code,
+        received.submission_id,
+        received.version,
+        "new" if received.new_version else "same bytes as before",
+        len(content),
+        received.households,
+        received.members,
+        received.reading_problems,
+    )
+    return received

@@ -1,0 +1,87 @@
+"""Tasks of the validation gate: run the suites on a stored submission, show the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+
+from rasoat.db import session_scope, shared_engine
+from rasoat.pipeline.validation_stage import Validated, validate_stored
+
+VERDICTS_VI = {
+    "accepted": "Chấp nhận",
+    "accepted_with_warnings": "Chấp nhận, có cảnh báo",
+    "rejected": "Không chấp nhận",
+    "unreadable": "Không đọc được tệp",
+}
+SEVERITY_VI = {"blocking": "Bắt buộc", "warning": "Cảnh báo"}
+
+
+@task(name="validate-submission", retries=2, retry_delay_seconds=3)
+def validate_submission_task(submission_id: int, actor: str, data_docs: bool = True) -> Validated:
+    with session_scope(shared_engine()) as session:
+        validated = validate_stored(session, submission_id, actor, data_docs=data_docs)
+    get_run_logger().info(
+        "commune %s v%s: %s (%s blocking, %s warnings, %s households accepted)",
+        validated.commune_code,
+        validated.version,
+        validated.verdict,
+        validated.blocking,
+        validated.warnings,
+        validated.households,
+    )
+    return validated
+
+
+def _key(*parts: object) -> str:
+    """Artifact keys allow lowercase letters, digits and dashes only."""
+    return "-".join(str(p) for p in parts).lower().replace("_", "-")
+
+
+@task(name="publish-validation")
+def publish_validation(validated: Validated, year: int) -> None:
+    """Operators' view: check counts, verdict, links. Household ids and counts only, no personal data."""
+    commune = validated.commune_code
+    create_table_artifact(
+        key=_key("validation", year, commune),
+        table=[
+            {
+                "Kiểm tra": c.title_vi,
+                "Mã kiểm tra": c.check,
+                "Mức": SEVERITY_VI[c.severity.value],
+                "Số dòng": c.evaluated,
+                "Đạt": c.evaluated - c.failed,
+                "Lỗi": c.failed,
+            }
+            for c in validated.checks
+        ],
+        description=(
+            f"Xã {commune}, bản nộp v{validated.version}: {VERDICTS_VI[validated.verdict]} — "
+            f"{validated.blocking} lỗi bắt buộc, {validated.warnings} cảnh báo"
+        ),
+    )
+    if validated.feedback_html:
+        create_link_artifact(
+            key=_key("feedback", year, commune),
+            link=Path(validated.feedback_html).resolve().as_uri(),
+            link_text=f"Phản hồi gửi xã {commune} (v{validated.version})",
+            description=f"Bảng lỗi Excel: {Path(validated.feedback_xlsx or '').name}",
+        )
+    lines = [
+        f"### Xã {commune} — bản nộp v{validated.version}: **{VERDICTS_VI[validated.verdict]}**",
+        "",
+        f"- Lỗi bắt buộc: {validated.blocking}; cảnh báo: {validated.warnings}",
+        f"- Hộ được chấp nhận: {validated.households}",
+    ]
+    if validated.status_counts:
+        lines.append(
+            "- Phân loại: " + ", ".join(f"{k}: {v}" for k, v in sorted(validated.status_counts.items()))
+        )
+    if validated.feedback_html:
+        lines.append(f"- Phản hồi (HTML): `{validated.feedback_html}`")
+        lines.append(f"- Phản hồi (XLSX): `{validated.feedback_xlsx}`")
+    if validated.data_docs:
+        lines.append(f"- Great Expectations Data Docs: `{validated.data_docs}`")
+    create_markdown_artifact(key=_key("verdict", year, commune), markdown="\n".join(lines))

@@ -1,0 +1,207 @@
+"""Province approval: the districts' tables rolled up, a human decision bound to the exact data.
+
+An approval records a fingerprint of everything it approved (each district consolidation's
+fingerprint, which covers every commune file's sha256 and last years' statuses). When a commune's
+data changes afterwards, the approval lapses and the round needs a new decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from rasoat.admin_units import districts
+from rasoat.consolidation import ConsolidatedTables, Unit, consolidate_province
+from rasoat.db import audit, get_or_create_round
+from rasoat.db.history import replace_history
+from rasoat.db.models import Approval, Classification, Consolidation, Household, ReviewRound
+from rasoat.pipeline.consolidation_stage import tables_from_json
+from rasoat.standards import standard_for_year
+
+
+class NothingToApproveError(RuntimeError):
+    """No district of the province has a consolidation that passed its checks."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    approve: bool
+    approver_name: str
+    approver_position: str
+    decision_number: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ProvinceTables:
+    round_id: int
+    province_code: str
+    year: int
+    data_sha256: str
+    district_consolidations: dict[str, int]  # district code → consolidation id
+    district_rounds: dict[str, int]  # district code → round id
+    tables: ConsolidatedTables = field(repr=False)
+
+
+def province_unit(code: str) -> Unit:
+    frame = districts()
+    row = frame.loc[frame["province_code"] == f"{int(code):02d}"].iloc[0]
+    return Unit(str(row["province_code"]), str(row["province_name"]), "province")
+
+
+def latest_consolidations(session: Session, year: int, province_code: str) -> dict[str, Consolidation]:
+    """The newest consolidation that passed its checks, per district round of the province."""
+    codes = districts().loc[districts()["province_code"] == f"{int(province_code):02d}", "district_code"]
+    rounds = session.scalars(
+        select(ReviewRound).where(
+            ReviewRound.year == year,
+            ReviewRound.scope_level == "district",
+            ReviewRound.scope_code.in_(list(codes)),
+        )
+    ).all()
+    out: dict[str, Consolidation] = {}
+    for review_round in sorted(rounds, key=lambda r: r.scope_code):
+        newest = session.scalars(
+            select(Consolidation)
+            .where(Consolidation.round_id == review_round.id, Consolidation.checks_passed.is_(True))
+            .order_by(Consolidation.id.desc())
+            .limit(1)
+        ).first()
+        if newest is not None:
+            out[review_round.scope_code] = newest
+    return out
+
+
+def build_province_tables(session: Session, year: int, province_code: str, actor: str) -> ProvinceTables:
+    parts = latest_consolidations(session, year, province_code)
+    if not parts:
+        raise NothingToApproveError(f"tỉnh {province_code} chưa có huyện nào tổng hợp xong năm {year}")
+    review_round = get_or_create_round(
+        session, year, "province", province_code, standard_for_year(year), actor
+    )
+    digest = hashlib.sha256()
+    for code, consolidation in sorted(parts.items()):
+        digest.update(f"{code}:{consolidation.data_sha256};".encode())
+    tables = consolidate_province(
+        [tables_from_json(c.tables) for _, c in sorted(parts.items())], province_unit(province_code)
+    )
+    return ProvinceTables(
+        round_id=review_round.id,
+        province_code=province_code,
+        year=year,
+        data_sha256=digest.hexdigest(),
+        district_consolidations={code: c.id for code, c in parts.items()},
+        district_rounds={code: c.round_id for code, c in parts.items()},
+        tables=tables,
+    )
+
+
+def record_decision(session: Session, province: ProvinceTables, decision: Decision, actor: str) -> Approval:
+    """Store the decision. Approval makes this year's statuses the baseline of next year; rejection
+    sends the districts back with the reason."""
+    if not decision.approve and not (decision.reason and decision.reason.strip()):
+        raise ValueError("từ chối phê duyệt cần ghi rõ lý do")
+    approval = Approval(
+        round_id=province.round_id,
+        decision="approved" if decision.approve else "rejected",
+        approver_name=decision.approver_name,
+        approver_position=decision.approver_position,
+        decision_number=decision.decision_number,
+        reason=decision.reason,
+        data_sha256=province.data_sha256,
+    )
+    session.add(approval)
+    province_round = session.get(ReviewRound, province.round_id)
+    assert province_round is not None
+    province_round.state = "approved" if decision.approve else "rejected"
+    for round_id in province.district_rounds.values():
+        district_round = session.get(ReviewRound, round_id)
+        assert district_round is not None
+        district_round.state = "approved" if decision.approve else "rejected"
+    if decision.approve:
+        for consolidation_id in province.district_consolidations.values():
+            consolidation = session.get(Consolidation, consolidation_id)
+            assert consolidation is not None
+            _record_statuses(session, consolidation, province.year)
+    session.flush()
+    audit(
+        session,
+        actor,
+        f"round.{approval.decision}",
+        "review_round",
+        str(province.round_id),
+        {
+            "approval_id": approval.id,
+            "data_sha256": province.data_sha256,
+            "districts": sorted(province.district_rounds),
+            "decision_number": decision.decision_number,
+            "reason": decision.reason,
+        },
+    )
+    return approval
+
+
+def _record_statuses(session: Session, consolidation: Consolidation, year: int) -> None:
+    ids = [int(i) for i in consolidation.submissions.values()]
+    rows = session.execute(
+        select(Classification.household_id, Classification.commune_code, Classification.status).where(
+            Classification.submission_id.in_(ids)
+        )
+    ).all()
+    sizes = session.execute(
+        select(Household.household_id, Household.commune_code, Household.members).where(
+            Household.submission_id.in_(ids)
+        )
+    ).all()
+    frame = pd.DataFrame(rows, columns=["household_id", "commune_code", "status"])
+    frame = frame.merge(
+        pd.DataFrame(sizes, columns=["household_id", "members"]), on="household_id", how="left"
+    )
+    replace_history(session, frame.assign(year=year), "round", consolidation.round_id)
+
+
+def lapse_approvals(session: Session, year: int, district_code: str, why: str, actor: str) -> int:
+    """A commune's data changed: approvals covering its district (and province) no longer hold."""
+    province_code = districts().loc[districts()["district_code"] == district_code, "province_code"]
+    scopes = [("district", district_code)] + [("province", str(p)) for p in province_code]
+    round_ids = [
+        r.id
+        for level, code in scopes
+        for r in session.scalars(
+            select(ReviewRound).where(
+                ReviewRound.year == year, ReviewRound.scope_level == level, ReviewRound.scope_code == code
+            )
+        )
+    ]
+    if not round_ids:
+        return 0
+    lapsed = session.execute(
+        update(Approval)
+        .where(
+            Approval.round_id.in_(round_ids), Approval.decision == "approved", Approval.lapsed_at.is_(None)
+        )
+        .values(lapsed_at=dt.datetime.now(dt.UTC), lapsed_reason=why)
+    ).rowcount
+    if lapsed:
+        session.execute(
+            update(ReviewRound)
+            .where(ReviewRound.id.in_(round_ids), ReviewRound.state == "approved")
+            .values(state="validating")
+        )
+        audit(session, actor, "approval.lapsed", "district", district_code, {"year": year, "why": why})
+    return int(lapsed or 0)
+
+
+def current_approval(session: Session, round_id: int) -> Approval | None:
+    """The latest decision on a round that has not lapsed."""
+    return session.scalars(
+        select(Approval)
+        .where(Approval.round_id == round_id, Approval.lapsed_at.is_(None))
+        .order_by(Approval.id.desc())
+        .limit(1)
+    ).first()

@@ -1,0 +1,209 @@
+"""District consolidation: the accepted communes' data and last year's approved statuses → tables.
+
+A commune that has not submitted, or whose latest file was rejected, blocks consolidation unless
+the operator explicitly consolidates without it; that decision is recorded with its reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from rasoat.admin_units import communes_of, districts
+from rasoat.consolidation import (
+    ConsolidatedTables,
+    ConsolidationInput,
+    Unit,
+    as_units,
+    consolidate,
+    departed_frame,
+    household_frame,
+    roster_poor_rates,
+    run_checks,
+)
+from rasoat.db import audit
+from rasoat.db.history import load_history
+from rasoat.db.models import Consolidation, ReviewRound
+from rasoat.db.round_data import latest_submissions, load_households, load_members
+from rasoat.movements import compute_movements, previous_round
+from rasoat.schema import Status
+from rasoat.standards import standard_for_year
+from rasoat.validation import CheckResult
+
+STATUS_REASONS_VI = {
+    "received": "đã nhận, chưa kiểm tra",
+    "rejected": "bị từ chối, chờ xã gửi lại",
+    "unreadable": "tệp không đọc được, chờ xã gửi lại",
+}
+
+
+class MissingCommunesError(RuntimeError):
+    """Communes without accepted data; consolidation needs them or an explicit decision."""
+
+    def __init__(self, missing: dict[str, str]) -> None:
+        self.missing = missing
+        listed = "; ".join(f"{code}: {why}" for code, why in missing.items())
+        super().__init__(
+            f"{len(missing)} xã chưa có dữ liệu được chấp nhận ({listed}). Chờ các xã này, hoặc tổng "
+            'hợp không có các xã này bằng --without-missing --reason "..." (quyết định được ghi lại).'
+        )
+
+
+@dataclass(frozen=True)
+class ConsolidationOutcome:
+    consolidation_id: int
+    round_id: int
+    district_code: str
+    data_sha256: str
+    included: dict[str, int]  # commune code → submission id
+    missing: dict[str, str]  # commune code → why not included (Vietnamese)
+    forced: bool
+    passed: bool
+    checks: list[CheckResult] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)  # codes, names of units, no people
+    has_baseline: bool = True
+    tables: ConsolidatedTables | None = None
+
+
+def district_unit(code: str) -> Unit:
+    frame = districts()
+    row = frame.loc[frame["district_code"] == f"{int(code):03d}"].iloc[0]
+    return Unit(str(row["district_code"]), str(row["district_name"]), "district")
+
+
+def data_fingerprint(standard_label: str, included: dict[str, str], history: pd.DataFrame) -> str:
+    """What an approval is bound to: the standard, each included commune's file hash, last years'
+    statuses. Any change to one of them gives another fingerprint."""
+    digest = hashlib.sha256(standard_label.encode())
+    for commune, sha in sorted(included.items()):
+        digest.update(f"{commune}:{sha};".encode())
+    ordered = history.sort_values(["commune_code", "household_id", "year"], kind="stable")
+    digest.update(pd.util.hash_pandas_object(ordered, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def tables_to_json(tables: ConsolidatedTables) -> dict[str, Any]:
+    return {
+        "unit": {"code": tables.unit.code, "name": tables.unit.name, "level": tables.unit.level},
+        "year": tables.year,
+        "min_deprivations": tables.min_deprivations,
+        "tables": {k: json.loads(v.to_json(orient="split", index=False)) for k, v in tables.tables.items()},
+    }
+
+
+def tables_from_json(raw: dict[str, Any]) -> ConsolidatedTables:
+    frames = {k: pd.DataFrame(v["data"], columns=v["columns"]) for k, v in raw["tables"].items()}
+    return ConsolidatedTables(Unit(**raw["unit"]), int(raw["year"]), int(raw["min_deprivations"]), frames)
+
+
+def consolidate_round(
+    session: Session,
+    round_id: int,
+    actor: str,
+    *,
+    without_missing: bool = False,
+    reason: str | None = None,
+) -> ConsolidationOutcome:
+    review_round = session.get(ReviewRound, round_id)
+    if review_round is None or review_round.scope_level != "district":
+        raise LookupError(f"no district round {round_id}")
+    year, district_code = review_round.year, review_round.scope_code
+    standard = standard_for_year(year)
+    communes = communes_of(district_code)
+    latest = latest_submissions(session, round_id)
+    missing = {
+        c.code: (
+            "chưa nộp"
+            if c.code not in latest
+            else STATUS_REASONS_VI.get(latest[c.code].status, latest[c.code].status)
+            + f" (bản v{latest[c.code].version})"
+        )
+        for c in communes
+        if c.code not in latest or latest[c.code].status != "accepted"
+    }
+    if missing and not without_missing:
+        raise MissingCommunesError(missing)
+    if missing and not (reason and reason.strip()):
+        raise ValueError("tổng hợp khi thiếu xã cần ghi rõ lý do (--reason)")
+    included = {c: s for c, s in latest.items() if c not in missing}
+
+    households = load_households(session, [s.id for s in included.values()])
+    members = load_members(session, [s.id for s in included.values()])
+    codes = [c.code for c in communes]
+    history = load_history(session, codes, standard.first_year, year - 1)
+    previous = previous_round(history, year, standard.first_year)
+    complete = bool((previous["status"] == Status.NON_POOR.value).any()) or previous.empty
+    moves = compute_movements(
+        households[["household_id", "status", "members"]], previous, roster_complete=complete
+    )
+    previous_with_commune = previous.merge(
+        history[["household_id", "commune_code"]].drop_duplicates("household_id"), on="household_id"
+    )
+    departed = departed_frame(moves, previous_with_commune)
+    departed = departed.loc[departed["commune_code"].isin(codes)]
+    frame = household_frame(households, households[["status", "deprivation_count"]], moves)
+    tables = consolidate(
+        ConsolidationInput(
+            unit=district_unit(district_code),
+            communes=as_units(communes),
+            year=year,
+            households=frame,
+            members=members,
+            departed=departed,
+            min_deprivations=standard.min_deprivations,
+        )
+    )
+    last_rates = roster_poor_rates(previous_with_commune, district_code) if len(previous) else None
+    checked = run_checks(tables, last_rates)
+    fingerprint = data_fingerprint(standard.label, {c: s.sha256 for c, s in included.items()}, history)
+
+    record = Consolidation(
+        round_id=round_id,
+        created_by=actor,
+        data_sha256=fingerprint,
+        submissions={c: s.id for c, s in included.items()},
+        missing=missing,
+        forced=bool(missing),
+        forced_reason=reason if missing else None,
+        tables=tables_to_json(tables),
+        checks_passed=checked.passed,
+    )
+    session.add(record)
+    session.flush()
+    if checked.passed:
+        review_round.state = "consolidated"
+    audit(
+        session,
+        actor,
+        "round.consolidated" if checked.passed else "round.consolidation_failed",
+        "review_round",
+        str(round_id),
+        {
+            "consolidation_id": record.id,
+            "communes": sorted(included),
+            "missing": missing,
+            "forced": bool(missing),
+            "reason": reason if missing else None,
+            "data_sha256": fingerprint,
+            "failed_checks": sorted(r.check for r in checked.results if not r.success),
+        },
+    )
+    return ConsolidationOutcome(
+        consolidation_id=record.id,
+        round_id=round_id,
+        district_code=district_code,
+        data_sha256=fingerprint,
+        included={c: s.id for c, s in included.items()},
+        missing=missing,
+        forced=bool(missing),
+        passed=checked.passed,
+        checks=checked.results,
+        failures=checked.failures.drop(columns=["value"]).to_dict("records"),
+        has_baseline=not history.empty,
+        tables=tables,
+    )

@@ -13,7 +13,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rasoat.cli_render import movement_summary_table, problems_table, summary_table, verdict_panel
+from rasoat.cli_render import (
+    problems_table,
+    round_result_table,
+    round_status_table,
+    summary_table,
+    verdict_panel,
+)
 from rasoat.config import home
 
 app = typer.Typer(
@@ -43,7 +49,9 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         from rasoat.db.engine import DatabaseUnavailableError
         from rasoat.generate.profiles import UnknownProfileError
         from rasoat.intake import SubmissionError
+        from rasoat.pipeline.approval_stage import NothingToApproveError
         from rasoat.pipeline.baseline import BaselineError
+        from rasoat.pipeline.consolidation_stage import MissingCommunesError
         from rasoat.pipeline.identify import UnidentifiedCommuneError
         from rasoat.standards import NoStandardError
 
@@ -55,6 +63,9 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
             UnknownUnitError,
             UnidentifiedCommuneError,
             BaselineError,
+            MissingCommunesError,
+            NothingToApproveError,
+            LookupError,  # e.g. no waiting approval for the round named
             FileNotFoundError,
             IsADirectoryError,
         )
@@ -116,7 +127,6 @@ def classify(
 
 DEMO_DISTRICT = "468"  # Cam Lộ, Quảng Trị
 DEMO_YEAR = 2026  # this autumn's periodic review; Decree 351/2025 keeps the 2022–2025 standard for 2026
-DEMO_ACTOR = "demo"
 
 
 def _progress() -> Progress:
@@ -173,58 +183,10 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed of the generated data.")] = 1,
     households: Annotated[int | None, typer.Option(help="Total households (default ≈ 15,000).")] = None,
 ) -> None:
-    """Generate Cam Lộ, store and classify every commune, print the per-commune table."""
-    import pandas as pd
+    """A whole review round for Cam Lộ on generated data, approved by a demo approver."""
+    from rasoat.cli_demo import run_demo
 
-    from rasoat.admin_units import communes_of
-    from rasoat.commune_review import review_commune_file
-    from rasoat.db import get_or_create_round, init_db, session_scope
-    from rasoat.movements import movement_table, previous_round
-    from rasoat.standards import standard_for_year
-    from rasoat.summary import status_summary
-
-    standard = standard_for_year(year)
-    out = home() / "demo" / str(year) / DEMO_DISTRICT
-    console.print(f"[bold]rasoat demo[/] — huyện Cam Lộ ({DEMO_DISTRICT}), năm {year}, {standard.name_vi}")
-    result = _generate(DEMO_DISTRICT, year, out, seed, households, 0.0)
-    history = pd.read_csv(result.history_path, dtype={"household_id": str, "commune_code": str})
-    previous = previous_round(history, year, standard.first_year).merge(
-        history[["household_id", "commune_code"]].drop_duplicates("household_id"),
-        on="household_id",
-        how="left",
-    )
-
-    engine = init_db()
-    console.print(f"Cơ sở dữ liệu: {engine.url.render_as_string(hide_password=True)}")
-    names = {c.code: c.name for c in communes_of(DEMO_DISTRICT)}
-    outcomes = []
-    with _progress() as progress:
-        task = progress.add_task("Tiếp nhận và phân loại", total=len(result.files))
-        for path in result.files:
-            with session_scope(engine) as session:  # one transaction per commune: all or nothing
-                review_round = get_or_create_round(
-                    session, year, "district", DEMO_DISTRICT, standard, DEMO_ACTOR
-                )
-                outcomes.append(
-                    review_commune_file(
-                        session, review_round, path, path.stem, standard, previous, DEMO_ACTOR
-                    )
-                )
-            progress.advance(task)
-
-    rejected = [o for o in outcomes if not o.accepted]
-    for o in rejected:
-        err.print(f"[yellow]Xã {o.commune_code}[/]: {len(o.problems)} lỗi, chưa phân loại")
-    accepted = [o for o in outcomes if o.accepted]
-    households_all = pd.concat([o.households for o in accepted], ignore_index=True)
-    classified_all = pd.concat([o.classified for o in accepted], ignore_index=True)
-    console.print(
-        summary_table(status_summary(households_all, classified_all), "Kết quả phân loại theo xã", names)
-    )
-    moves = pd.concat([o.movements for o in accepted], ignore_index=True)
-    console.print(movement_summary_table(movement_table(moves, "poor"), movement_table(moves, "near_poor")))
-    new = sum(o.new_version for o in outcomes)
-    console.print(f"{new} bản nộp mới, {len(outcomes) - new} bản trùng (đã lưu trước đó, không ghi lại).")
+    run_demo(console, year, seed, households, _generate)
 
 
 EXIT_REJECTED = 1
@@ -272,6 +234,95 @@ def standards() -> None:
     from rasoat.standards import all_standards
 
     console.print(standards_table(all_standards()))
+
+
+round_app = typer.Typer(help="Review rounds: start, follow.", no_args_is_help=True)
+app.add_typer(round_app, name="round")
+
+
+@round_app.command("start")
+@friendly_errors
+def round_start(
+    year: Annotated[int, typer.Option("--year", "-y", help="Review year.")],
+    district: Annotated[str | None, typer.Option("--district", "-d", help="A district round.")] = None,
+    province: Annotated[str | None, typer.Option("--province", "-p", help="A province round.")] = None,
+    without_missing: Annotated[
+        bool, typer.Option(help="Consolidate even if some communes have no accepted data.")
+    ] = False,
+    reason: Annotated[str | None, typer.Option(help="Why consolidating without them (recorded).")] = None,
+    approve: Annotated[bool, typer.Option(help="Ask for the province's approval at the end.")] = True,
+    by: Annotated[str, typer.Option("--by", help="Who starts the round (account or role).")] = "cli",
+) -> None:
+    """Run a round on the files in RASOAT_HOME/inbox/<year>/<district>/, up to the approval."""
+    import os
+
+    from rasoat.prefect_settings import configure_prefect
+    from rasoat.standards import standard_for_year
+
+    if bool(district) == bool(province):
+        raise typer.BadParameter("chọn đúng một trong --district hoặc --province")
+    standard_for_year(year)
+    configure_prefect()
+    from flows.review_round import review_round
+
+    if approve and not os.environ.get("PREFECT_API_URL"):
+        console.print(
+            "[yellow]Chưa có máy chủ Prefect (PREFECT_API_URL): bước phê duyệt sẽ chờ trong tiến trình này; "
+            "trả lời bằng giao diện Prefect hoặc `rasoat approve` trỏ tới máy chủ tạm in ở trên.[/]"
+        )
+    result = review_round(year, district, province, by, without_missing, reason, approve)
+    console.print(round_result_table(result))
+
+
+@round_app.command("status")
+@friendly_errors
+def round_status(
+    year: Annotated[int | None, typer.Argument(help="Review year (default: every year).")] = None,
+) -> None:
+    """Where each round stands: communes, consolidation, approval (from the database)."""
+    from rasoat.db import session_scope, shared_engine
+    from rasoat.pipeline.status import round_statuses
+
+    with session_scope(shared_engine()) as session:
+        statuses = round_statuses(session, year)
+    if not statuses:
+        console.print("Chưa có đợt rà soát nào.")
+    for status in statuses:
+        console.print(round_status_table(status))
+
+
+@app.command()
+@friendly_errors
+def approve(
+    round_name: Annotated[
+        str, typer.Argument(metavar="ROUND", help="e.g. 2026-45 (year-province) or 2026-468.")
+    ],
+    approver: Annotated[str, typer.Option(help="Name of the person deciding.")],
+    position: Annotated[str, typer.Option(help="Their position, e.g. 'Chủ tịch UBND tỉnh'.")],
+    decision_number: Annotated[str | None, typer.Option(help="Decision number, e.g. 123/QĐ-UBND.")] = None,
+    reject: Annotated[bool, typer.Option("--reject", help="Send the round back to the districts.")] = False,
+    reason: Annotated[str | None, typer.Option(help="Why (required with --reject).")] = None,
+) -> None:
+    """Answer a waiting approval, as the form in the Prefect UI does."""
+    from rasoat.prefect_settings import configure_prefect
+
+    configure_prefect()
+    from flows.approval_client import answer_approval, parse_round
+
+    year, province = parse_round(round_name)
+    if reject and not (reason or "").strip():
+        raise typer.BadParameter("trả lại cần --reason")
+    if not reject and not (decision_number or "").strip():
+        raise typer.BadParameter("phê duyệt cần --decision-number")
+    answer = {
+        "decision": "reject" if reject else "approve",
+        "approver_name": approver,
+        "approver_position": position,
+        "decision_number": decision_number,
+        "reason": reason,
+    }
+    run = answer_approval(year, province, answer)
+    console.print(f"Đã gửi quyết định cho {run.name}: {'trả lại' if reject else 'phê duyệt'}.")
 
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)

@@ -12,6 +12,7 @@ from rasoat.schema import STATUS_ORDER, Status
 from rasoat.standards import Standard
 
 if TYPE_CHECKING:
+    from rasoat.pipeline.status import RoundStatus
     from rasoat.pipeline.validation_stage import Validated
 
 MAX_PROBLEMS_SHOWN = 30
@@ -156,4 +157,32 @@ def verdict_panel(validated: Validated) -> Table:
             table.add_row(check.title_vi, level, f"{check.failed:,}")
     if not any(not c.success for c in validated.checks):
         table.add_row("Tất cả các kiểm tra đều đạt", "", "0")
+    return table
+
+
+def round_result_table(result: dict[str, object]) -> Table:
+    table = Table(title="Kết quả đợt rà soát")
+    table.add_column("Bước")
+    table.add_column("Kết quả")
+    verdicts: dict[str, str] = result.get("verdicts", {})  # type: ignore[assignment]
+    for commune, verdict in sorted(verdicts.items()):
+        table.add_row(f"Xã {commune}", VERDICT_STYLE[verdict][1])
+    consolidations: dict[str, int] = result.get("consolidations", {})  # type: ignore[assignment]
+    for district, consolidation_id in sorted(consolidations.items()):
+        table.add_row(f"Tổng hợp huyện {district}", f"lần tổng hợp #{consolidation_id}")
+    approval = result.get("approval")
+    if isinstance(approval, dict):
+        words = "PHÊ DUYỆT" if approval["decision"] == "approved" else "TRẢ LẠI"
+        table.add_row("Tỉnh", f"{words} (mã băm dữ liệu {str(approval['data_sha256'])[:12]})")
+    return table
+
+
+def round_status_table(status: RoundStatus) -> Table:
+    table = Table(title=f"Đợt {status.year} — {status.scope} — {status.state} ({status.standard})")
+    table.add_column("")
+    table.add_column("")
+    for code, text in status.communes.items():
+        table.add_row(f"Xã {code}", text)
+    table.add_row("Tổng hợp", status.consolidation or "chưa")
+    table.add_row("Phê duyệt", status.approval or "chưa")
     return table

@@ -32,7 +32,7 @@ def consolidate_district_task(
     return outcome
 
 
-def _markdown_table(frame: pd.DataFrame, key: str) -> str:
+def markdown_table(frame: pd.DataFrame, key: str) -> str:
     headers = {"tt": "TT", "name": "Đơn vị", "unit": "", **headers_vi(key)}
     keep = [c for c in frame.columns if c in headers and c not in ("code", "level", "parent_code", "no_data")]
     shown = frame[keep].rename(columns=headers).fillna("")
@@ -78,7 +78,7 @@ def publish_consolidation(outcome: ConsolidationOutcome, year: int) -> None:
                 "",
                 f"## {TITLES_VI[table_key]}",
                 "",
-                _markdown_table(outcome.tables[table_key], table_key),
+                markdown_table(outcome.tables[table_key], table_key),
             ]
     parts.append(f"\nMã băm dữ liệu: `{outcome.data_sha256[:16]}`")
     create_markdown_artifact(key=key, markdown="\n".join(parts), description="Bảng tổng hợp cấp huyện")

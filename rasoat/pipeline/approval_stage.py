@@ -149,19 +149,17 @@ def record_decision(session: Session, province: ProvinceTables, decision: Decisi
 def _record_statuses(session: Session, consolidation: Consolidation, year: int) -> None:
     ids = [int(i) for i in consolidation.submissions.values()]
     rows = session.execute(
-        select(Classification.household_id, Classification.commune_code, Classification.status).where(
-            Classification.submission_id.in_(ids)
+        select(
+            Classification.household_id, Classification.commune_code, Classification.status, Household.members
         )
-    ).all()
-    sizes = session.execute(
-        select(Household.household_id, Household.commune_code, Household.members).where(
-            Household.submission_id.in_(ids)
+        .join(
+            Household,
+            (Household.submission_id == Classification.submission_id)
+            & (Household.household_id == Classification.household_id),
         )
+        .where(Classification.submission_id.in_(ids))
     ).all()
-    frame = pd.DataFrame(rows, columns=["household_id", "commune_code", "status"])
-    frame = frame.merge(
-        pd.DataFrame(sizes, columns=["household_id", "members"]), on="household_id", how="left"
-    )
+    frame = pd.DataFrame(rows, columns=["household_id", "commune_code", "status", "members"])
     replace_history(session, frame.assign(year=year), "round", consolidation.round_id)
 
 

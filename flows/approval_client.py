@@ -1,0 +1,69 @@
+"""Finding and answering a waiting approval from outside the flow (the CLI, the demo, tests)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterName,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+)
+from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.flow_runs import resume_flow_run
+
+from rasoat.pipeline.inbox import province_of_district
+
+
+class NoWaitingApprovalError(LookupError):
+    """No approval run of that round is waiting for a decision."""
+
+
+def approval_run_name(year: int, province_code: str) -> str:
+    return f"approval-{year}-province-{int(province_code):02d}"
+
+
+def parse_round(text: str) -> tuple[int, str]:
+    """`2026-45`, `2026/45`, `approval-2026-province-45`, `review-2026-district-468` → (year, province)."""
+    found = re.search(r"(20\d\d)\D+(?:[a-z]+\D+)?(\d{2,3})$", text.strip())
+    if not found:
+        raise ValueError(f"không hiểu đợt rà soát '{text}'; ví dụ: 2026-45 (năm-mã tỉnh) hoặc 2026-468")
+    year, code = int(found.group(1)), found.group(2)
+    return year, (province_of_district(code) if len(code) == 3 else code)
+
+
+def waiting_approval(year: int, province_code: str) -> FlowRun | None:
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                name=FlowRunFilterName(any_=[approval_run_name(year, province_code)]),
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED])),
+            )
+        )
+    return runs[0] if runs else None
+
+
+def wait_for_approval_request(year: int, province_code: str, timeout_s: float = 300) -> FlowRun:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        run = waiting_approval(year, province_code)
+        if run is not None:
+            return run
+        time.sleep(1)
+    raise NoWaitingApprovalError(
+        f"không có yêu cầu phê duyệt nào của đợt {year}-{province_code} sau {timeout_s:.0f} s"
+    )
+
+
+def answer_approval(year: int, province_code: str, answer: dict[str, object]) -> FlowRun:
+    run = waiting_approval(year, province_code)
+    if run is None:
+        raise NoWaitingApprovalError(
+            f"không có đợt phê duyệt nào đang chờ ({approval_run_name(year, province_code)}); "
+            "kiểm tra bằng `rasoat round status`"
+        )
+    resume_flow_run(run.id, run_input=answer)
+    return run

@@ -1,0 +1,58 @@
+"""Flow `review_round`: a whole review round for a district or a province, stage after stage."""
+
+from __future__ import annotations
+
+from prefect import flow
+from prefect.runtime import flow_run
+
+from flows.commune_submission import commune_submission
+from flows.district_consolidation import district_consolidation
+from flows.province_approval import province_approval
+from rasoat.pipeline.inbox import province_of_district
+from tasks.rounds import districts_in_round, list_inbox, open_district_round
+
+
+def review_run_name() -> str:
+    p = flow_run.parameters
+    if p.get("district_code"):
+        return f"review-{p['year']}-district-{p['district_code']}"
+    return f"review-{p['year']}-province-{p.get('province_code')}"
+
+
+@flow(name="review_round", flow_run_name=review_run_name)
+def review_round(
+    year: int,
+    district_code: str | None = None,
+    province_code: str | None = None,
+    actor: str = "cli",
+    without_missing: bool = False,
+    reason: str | None = None,
+    approve: bool = True,
+) -> dict[str, object]:
+    """Take in every file of the round's inbox, validate, consolidate each district, then ask the
+    province for approval.
+
+    Args:
+        year: review year.
+        district_code: a district round (3 digits), e.g. 468 for Cam Lộ.
+        province_code: a province round (2 digits): every district with files in the inbox.
+        actor: who starts the round (account or role).
+        without_missing: consolidate districts even if some communes have no accepted data.
+        reason: why consolidating without them (required with without_missing; recorded).
+        approve: ask for the province's approval at the end.
+    """
+    if bool(district_code) == bool(province_code):
+        raise ValueError("chọn đúng một phạm vi: district_code hoặc province_code")
+    province = province_code or province_of_district(str(district_code))
+    district_list = [str(district_code)] if district_code else districts_in_round(year, province)
+    verdicts: dict[str, str] = {}
+    consolidations: dict[str, int] = {}
+    for district in district_list:
+        for file in list_inbox(year, district):
+            validated = commune_submission(file, year, district, received_by=actor)
+            verdicts[validated.commune_code] = validated.verdict
+        round_id = open_district_round(year, district, actor)
+        outcome = district_consolidation(round_id, year, district, actor, without_missing, reason)
+        consolidations[district] = outcome.consolidation_id
+    decision = province_approval(year, province, actor) if approve else None
+    return {"verdicts": verdicts, "consolidations": consolidations, "approval": decision}

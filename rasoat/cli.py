@@ -208,20 +208,20 @@ def submit(
 ) -> None:
     """Hand in a commune's file: intake and validation. Exit 0 when accepted, non-zero otherwise."""
     from rasoat.pipeline.identify import identify
-    from rasoat.prefect_settings import configure_prefect
+    from rasoat.prefect_server import prefect_api
     from rasoat.standards import standard_for_year
 
     if not file.is_file():
         raise FileNotFoundError(f"không tìm thấy tệp {file}")
     standard_for_year(year)  # a year without a standard fails here, before any flow starts
     filing = identify(file.name, commune, district)  # and so does a file of unknown commune
-    configure_prefect()
-    from flows.commune_submission import commune_submission
-
     console.print(f"Tiếp nhận tệp {file.name} của xã {filing.commune_code}, năm {year}…")
-    validated = commune_submission(
-        str(file.resolve()), year, filing.district_code, filing.commune_code, by, data_docs
-    )
+    with prefect_api():
+        from flows.commune_submission import commune_submission
+
+        validated = commune_submission(
+            str(file.resolve()), year, filing.district_code, filing.commune_code, by, data_docs
+        )
     console.print(verdict_panel(validated))
     if not validated.accepted:
         raise typer.Exit(EXIT_BAD_INPUT if validated.verdict == "unreadable" else EXIT_REJECTED)
@@ -254,23 +254,22 @@ def round_start(
     by: Annotated[str, typer.Option("--by", help="Who starts the round (account or role).")] = "cli",
 ) -> None:
     """Run a round on the files in RASOAT_HOME/inbox/<year>/<district>/, up to the approval."""
-    import os
-
-    from rasoat.prefect_settings import configure_prefect
+    from rasoat.prefect_server import prefect_api
     from rasoat.standards import standard_for_year
 
     if bool(district) == bool(province):
         raise typer.BadParameter("chọn đúng một trong --district hoặc --province")
     standard_for_year(year)
-    configure_prefect()
-    from flows.review_round import review_round
+    with prefect_api() as (api_url, temporary):
+        from flows.review_round import review_round
 
-    if approve and not os.environ.get("PREFECT_API_URL"):
-        console.print(
-            "[yellow]Chưa có máy chủ Prefect (PREFECT_API_URL): bước phê duyệt sẽ chờ trong tiến trình này; "
-            "trả lời bằng giao diện Prefect hoặc `rasoat approve` trỏ tới máy chủ tạm in ở trên.[/]"
-        )
-    result = review_round(year, district, province, by, without_missing, reason, approve)
+        if approve and temporary:
+            console.print(
+                f"[yellow]Máy chủ Prefect tạm: {api_url.removesuffix('/api')}. Bước phê duyệt sẽ chờ trong "
+                "tiến trình này: trả lời trong giao diện Prefect, hoặc từ cửa sổ khác bằng "
+                f"`PREFECT_API_URL={api_url} rasoat approve ...`.[/]"
+            )
+        result = review_round(year, district, province, by, without_missing, reason, approve)
     console.print(round_result_table(result))
 
 

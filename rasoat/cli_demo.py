@@ -36,7 +36,7 @@ def _approve_when_asked(console: Console, year: int, failures: list[BaseExceptio
         wait_for_approval_request(year, DEMO_PROVINCE, timeout_s=900)
         answer_approval(year, DEMO_PROVINCE, DEMO_APPROVER)
         console.print(
-            f"[bold magenta][demo][/] Phê duyệt bởi người phê duyệt MẪU: {DEMO_APPROVER['approver_name']}, "
+            f"[bold magenta]\\[demo][/] Phê duyệt bởi người phê duyệt MẪU: {DEMO_APPROVER['approver_name']}, "
             f"{DEMO_APPROVER['approver_position']}, QĐ {DEMO_APPROVER['decision_number']}"
         )
     except BaseException as exc:  # reported by the main thread
@@ -95,7 +95,7 @@ def run_demo(
     from rasoat.pipeline.consolidation_stage import tables_from_json
     from rasoat.pipeline.inbox import inbox_dir
     from rasoat.pipeline.outputs import commune_output_dir
-    from rasoat.prefect_settings import configure_prefect
+    from rasoat.prefect_server import prefect_api
     from rasoat.standards import standard_for_year
 
     standard = standard_for_year(year)
@@ -117,15 +117,18 @@ def run_demo(
     )
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the demo prints its own summary
-    configure_prefect()
-    from flows.review_round import review_round
+    with prefect_api() as (api_url, temporary):
+        from flows.review_round import review_round
 
-    failures: list[BaseException] = []
-    approver = threading.Thread(target=_approve_when_asked, args=(console, year, failures), daemon=True)
-    approver.start()
-    with console.status("Đợt rà soát đang chạy: tiếp nhận → kiểm tra → tổng hợp → phê duyệt…"):
-        outcome = review_round(year, district_code=DEMO_DISTRICT, actor=DEMO_ACTOR)
-    approver.join(timeout=5)
+        console.print(
+            f"Prefect: {api_url.removesuffix('/api')}" + (" (máy chủ tạm của bản demo)" if temporary else "")
+        )
+        failures: list[BaseException] = []
+        approver = threading.Thread(target=_approve_when_asked, args=(console, year, failures), daemon=True)
+        approver.start()
+        with console.status("Đợt rà soát đang chạy: tiếp nhận → kiểm tra → tổng hợp → phê duyệt…"):
+            outcome = review_round(year, district_code=DEMO_DISTRICT, actor=DEMO_ACTOR)
+        approver.join(timeout=30)
     if failures:
         raise failures[0]
 

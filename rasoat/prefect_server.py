@@ -2,8 +2,9 @@
 
 With PREFECT_API_URL set (`rasoat up`, a deployment, a test harness), flows report there. Without
 it, Prefect would start a temporary server on first use and rely on an exit hook to stop it, which a
-command ending while another thread still holds a client can skip (leaving the server running). Starting it here
-and stopping it in `finally` ends it with the command, and lets us print its address for the UI.
+command ending while another thread still holds a client can skip (leaving the server running).
+Starting it here and stopping it in `finally` ends it with the command, and lets us print its
+address for the UI.
 """
 
 from __future__ import annotations

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, create_engine, func, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, inspect, select, text
 
 from rasoat.commune_review import review_commune_file
 from rasoat.db import (
@@ -39,7 +37,7 @@ from rasoat.db.models import (
 from rasoat.intake import read_submission
 from rasoat.movements import previous_round
 from rasoat.standards import standard_for_year
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import throwaway_postgres_database
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "468"
 YEAR = 2026
@@ -68,16 +66,8 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"rasoat_empty_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres_database("rasoat_empty") as url:
+        yield url
 
 
 def test_migrations_upgrade_an_empty_database_and_back(empty_database_url: str) -> None:

@@ -7,11 +7,9 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, inspect, select, text
 
-from rasoat.commune_review import review_commune_file
 from rasoat.db import (
     StandardChangedError,
     get_or_create_round,
@@ -35,7 +33,9 @@ from rasoat.db.models import (
     Submission,
 )
 from rasoat.intake import read_submission
-from rasoat.movements import previous_round
+from rasoat.pipeline.identify import identify
+from rasoat.pipeline.intake import Received, receive
+from rasoat.pipeline.validation_stage import Validated, validate_stored
 from rasoat.standards import standard_for_year
 from tests.conftest import throwaway_postgres_database
 
@@ -126,13 +126,6 @@ def test_same_bytes_are_a_no_op_and_changed_bytes_a_new_version(engine: Engine) 
         assert len(received) == 2
 
 
-def _previous() -> pd.DataFrame:
-    history = pd.read_csv(SAMPLE / "history.csv", dtype={"household_id": str, "commune_code": str})
-    return previous_round(history, YEAR, standard_for_year(YEAR).first_year).merge(
-        history[["household_id", "commune_code"]].drop_duplicates("household_id"), how="left"
-    )
-
-
 def _row_counts(engine: Engine) -> dict[str, int]:
     with session_scope(engine) as s:
         return {
@@ -141,15 +134,24 @@ def _row_counts(engine: Engine) -> dict[str, int]:
         }
 
 
-def test_commune_review_stores_rows_and_a_rerun_adds_no_duplicates(engine: Engine) -> None:
-    review_round = _round(engine)
+def _review(engine: Engine, path: Path, commune: str) -> tuple[Received, Validated]:
+    """Intake then validation of one file, each in its own transaction, as the flows do."""
+    with session_scope(engine) as s:
+        received = receive(
+            s, YEAR, standard_for_year(YEAR), identify(path.name, commune), path.name, path.read_bytes(), "xa"
+        )
+    with session_scope(engine) as s:
+        validated = validate_stored(s, received.submission_id, "xa", data_docs=False)
+    return received, validated
+
+
+def test_accepted_rows_are_stored_and_a_rerun_adds_no_duplicates(engine: Engine) -> None:
     standard = standard_for_year(YEAR)
     manifest = json.loads((SAMPLE / "manifest.json").read_text(encoding="utf-8"))["communes"]["19603"]
     path = SAMPLE / "19603.xlsx"
     for attempt in range(2):
-        with session_scope(engine) as s:
-            outcome = review_commune_file(s, review_round, path, "19603", standard, _previous(), "tester")
-        assert outcome.accepted and outcome.new_version == (attempt == 0)
+        received, validated = _review(engine, path, "19603")
+        assert validated.accepted and received.new_version == (attempt == 0)
         counts = _row_counts(engine)
         assert counts == {
             "households": manifest["households"],
@@ -169,14 +171,10 @@ def test_commune_review_stores_rows_and_a_rerun_adds_no_duplicates(engine: Engin
 
 
 def test_unreadable_file_is_kept_with_its_bytes(engine: Engine, tmp_path: Path) -> None:
-    review_round = _round(engine)
     junk = tmp_path / "19597.xlsx"
     junk.write_bytes(b"\x00\x01 not a workbook \xff" * 10)
-    with session_scope(engine) as s:
-        outcome = review_commune_file(
-            s, review_round, junk, "19597", standard_for_year(YEAR), _previous(), "tester"
-        )
-    assert not outcome.accepted and outcome.problems
+    received, validated = _review(engine, junk, "19597")
+    assert not received.readable and validated.verdict == "unreadable" and validated.blocking
     with session_scope(engine) as s:
         stored = s.scalars(select(Submission)).one()
         assert stored.status == "unreadable" and stored.content == junk.read_bytes()
@@ -206,11 +204,9 @@ def test_a_standard_edited_without_a_version_bump_is_refused(engine: Engine) -> 
 
 
 def test_audit_log_holds_no_personal_data(engine: Engine) -> None:
-    review_round = _round(engine)
     path = SAMPLE / "19612.xlsx"
     parsed = read_submission(path.read_bytes(), path.name)
-    with session_scope(engine) as s:
-        review_commune_file(s, review_round, path, "19612", standard_for_year(YEAR), _previous(), "tester")
+    _review(engine, path, "19612")
     with session_scope(engine) as s:
         logged = json.dumps([e.details for e in s.scalars(select(AuditEntry))], ensure_ascii=False)
     personal = [*parsed.households["head_name"].dropna(), *parsed.members["id_number"].dropna()]

@@ -8,8 +8,8 @@ each commune, since rates are over "tổng số hộ dân cư tại thời đi�
     previous_status, previous_members, poor_movement, near_poor_movement
 
 `previous_members` (the household's size in last year's roster, 0 when it was not in it) is needed
-for the persons rows of R2/R3 (column 1 counts persons at the start of the period); the classified
-classification output lacks it, so `household_frame` takes it from `compute_movements`.
+for the persons rows of R2/R3 (column 1 counts persons at the start of the period); the classifier's
+output lacks it, so `household_frame` takes it from `compute_movements`.
 
 `departed`: households of last year's roster that are no longer in any submission (died, moved
 away, merged): `household_id`, `commune_code`, `previous_status`, `previous_members`. They feed R2/R3

@@ -362,5 +362,37 @@ def baseline_import(
     )
 
 
+@app.command()
+@friendly_errors
+def up(
+    host: Annotated[str, typer.Option(help="Address of the Prefect server rasoat starts.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the Prefect server rasoat starts.")] = 4200,
+    auth: Annotated[str | None, typer.Option(help="user:password: basic auth for the server.")] = None,
+    deploy: Annotated[bool, typer.Option(help="Run `prefect deploy --all` (prefect.yaml).")] = True,
+    watch: Annotated[bool, typer.Option(help="Start the inbox watcher.")] = True,
+    settle: Annotated[float, typer.Option(help="Seconds a new inbox file must stay unchanged.")] = 2.0,
+) -> None:
+    """Start (or connect to) the Prefect server, deploy, and run a worker and the inbox watcher."""
+    from rasoat.operations.up import UpError, UpOptions
+    from rasoat.operations.up import up as run_up
+
+    try:
+        code = run_up(UpOptions(host, port, auth, deploy, watch, settle), say=console.print)
+    except UpError as exc:
+        err.print(f"[bold red]Lỗi[/]: {exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+@friendly_errors
+def down() -> None:
+    """Stop a `rasoat up` running in the background, with its server, worker and watcher."""
+    from rasoat.operations.up import down as run_down
+
+    if not run_down(say=console.print):
+        console.print("rasoat up không chạy.")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     sys.exit(app())

@@ -15,6 +15,19 @@ from contextlib import contextmanager
 from rasoat.prefect_settings import configure_prefect
 
 
+def _flush_run_logs() -> None:
+    """Send the runs' last log lines while the server still listens (else Prefect prints
+    'Error logging to API' after the command's own output)."""
+    import logging
+
+    from prefect.logging.handlers import APILogHandler
+
+    for name in ("prefect.flow_runs", "prefect.task_runs", "prefect"):
+        for handler in logging.getLogger(name).handlers:
+            if isinstance(handler, APILogHandler):
+                handler.flush()
+
+
 @contextmanager
 def prefect_api() -> Iterator[tuple[str, bool]]:
     """Yields (API URL, temporary?)."""
@@ -33,4 +46,5 @@ def prefect_api() -> Iterator[tuple[str, bool]]:
         with temporary_settings({PREFECT_API_URL: server.api_url}):
             yield server.api_url, True
     finally:
+        _flush_run_logs()
         server.stop()

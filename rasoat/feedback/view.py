@@ -205,7 +205,9 @@ def build_view(
         (blocking_src if f.severity is Severity.BLOCKING else warning_src).append(f)
     blocking = _finding_rows(blocking_src, 1)
     warnings = _finding_rows(warning_src, len(blocking) + 1)
-    checks = [_check_row(c) for c in report.checks]
+    # Failing checks first (blocking before warnings): a commune reads what to fix, not 90 passes.
+    rows = [_check_row(c) for c in report.checks]
+    checks = sorted(rows, key=lambda c: (not c.failing, not c.blocking))
     verdict = report.verdict
     return FeedbackView(
         year=year,

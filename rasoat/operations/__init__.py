@@ -1,0 +1,1 @@
+"""Running rasoat as a service: the inbox watcher and `rasoat up` / `rasoat down`."""

@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from rasoat.cli import app
 from rasoat.db import make_engine, session_scope
-from rasoat.db.models import Classification, Submission
+from rasoat.db.models import Approval, Classification, Submission
 
 runner = CliRunner()
 
 
-def test_demo_stores_classifies_and_is_idempotent(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_runs_a_whole_round_and_reruns_without_duplicates(
+    prefect_server: None, database_url: str, monkeypatch: pytest.MonkeyPatch, rasoat_home: Path
+) -> None:
     monkeypatch.setenv("RASOAT_DATABASE_URL", database_url)
     first = runner.invoke(app, ["demo", "--households", "400", "--seed", "3"])
     assert first.exit_code == 0, first.output
-    assert "Cam Lộ" in first.output and "Tổng" in first.output and "Cuối kỳ" in first.output
-    assert "8 bản nộp mới, 0 bản trùng" in first.output
+    assert "Cam Lộ" in first.output and "Huyện Cam Lộ" in first.output and "Cuối kỳ" in first.output
+    assert "[demo] Phê duyệt bởi người phê duyệt MẪU" in first.output
+    assert "Phê duyệt: approved" in first.output
+    assert (rasoat_home / "output" / "2026" / "45" / "468" / "bang-tong-hop-huyen-468-2026.xlsx").is_file()
+    assert (rasoat_home / "output" / "2026" / "45" / "bang-tong-hop-tinh-45-2026.xlsx").is_file()
 
     second = runner.invoke(app, ["demo", "--households", "400", "--seed", "3"])
     assert second.exit_code == 0, second.output
-    assert "0 bản nộp mới, 8 bản trùng" in second.output
 
     engine = make_engine(database_url)
     with session_scope(engine) as s:
-        assert s.scalar(select(func.count()).select_from(Submission)) == 8
+        assert s.scalar(select(func.count()).select_from(Submission)) == 8  # same bytes: no new versions
         assert s.scalar(select(func.count()).select_from(Classification)) == 400
+        approvals = s.scalars(select(Approval)).all()
+        assert {a.approver_name for a in approvals} == {"Người phê duyệt mẫu (demo)"}
+        assert all(a.lapsed_at is None for a in approvals)
     engine.dispose()
 
 

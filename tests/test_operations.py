@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -255,16 +256,18 @@ def test_up_then_down_leaves_no_child(tmp_path: Path, rasoat_home: Path) -> None
         assert record["pid"] == up.pid
         assert set(record["children"]) == {"server", "worker", "watcher"}
         assert healthy(f"http://127.0.0.1:{port}/api")
-        down = subprocess.run(
-            [*rasoat, "down"], env=env, cwd=PROJECT_ROOT, capture_output=True, timeout=60
-        )
+        down = subprocess.run([*rasoat, "down"], env=env, cwd=PROJECT_ROOT, capture_output=True, timeout=60)
         assert down.returncode == 0, down.stdout + down.stderr
         assert up.wait(timeout=30) == 0
         assert not pid_file.exists()
         assert not [pid for pid in record["children"].values() if _alive(pid)]
         for name in ("server", "worker", "watcher"):
             assert (rasoat_home / "logs" / f"{name}.log").exists()
-    finally:
+    finally:  # on failure: leave nothing behind (children run in their own sessions)
+        if pid_file.exists():
+            for pid in json.loads(pid_file.read_text())["children"].values():
+                if _alive(pid):
+                    os.killpg(pid, signal.SIGKILL)
         if up.poll() is None:
-            os.killpg(up.pid, 9)
+            os.killpg(up.pid, signal.SIGKILL)
             up.wait()

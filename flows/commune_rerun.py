@@ -1,19 +1,22 @@
-"""Flow `commune_rerun`: a commune's file dropped in the inbox (or corrected) is taken in and validated.
+"""Flow `commune_rerun`: a commune's file dropped in the inbox (or corrected) reruns what it affects.
 
 The deployment `commune_rerun/inbox` (prefect.yaml) starts it from the events the inbox watcher
 emits (`rasoat.submission.received`, `rasoat.submission.corrected`), and district staff can start
-it from the Prefect UI's run form. It only wraps `commune_submission` so that the form's fields carry
-descriptions; intake and validation show as its subflows.
+it from the Prefect UI's run form. Intake, validation and, once every commune of the district has
+accepted data, the district's consolidation show as its subflows.
 """
 
 from __future__ import annotations
 
-from prefect import flow
+from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from flows.commune_submission import commune_submission
+from flows.district_consolidation import district_consolidation
 from flows.run_names import _commune_hint
+from rasoat.admin_units import commune as commune_unit
 from rasoat.pipeline.validation_stage import Validated
+from tasks.rounds import communes_missing, open_district_round
 
 
 def rerun_run_name() -> str:
@@ -30,7 +33,8 @@ def commune_rerun(
     received_by: str = "inbox-watcher",
     data_docs: bool = True,
 ) -> Validated:
-    """Take in and validate a commune's file from the round's inbox (a new or a corrected file).
+    """Take in and validate a commune's file from the round's inbox (a new or a corrected file), then
+    consolidate its district again when every commune of the district has accepted data.
 
     Args:
         file: full path of the file in the inbox, e.g. RASOAT_HOME/inbox/2026/468/19597.xlsx.
@@ -41,4 +45,17 @@ def commune_rerun(
         received_by: who hands the file in (an account or role, not a person's name).
         data_docs: also build the Great Expectations Data Docs for the commune's feedback.
     """
-    return commune_submission(file, year, district_code, commune_code, received_by, data_docs)
+    validated = commune_submission(file, year, district_code, commune_code, received_by, data_docs)
+    district = district_code or commune_unit(validated.commune_code).district_code
+    missing = communes_missing(year, district, received_by)
+    if missing:
+        get_run_logger().info(
+            "district %s not consolidated: %s communes without accepted data (%s)",
+            district,
+            len(missing),
+            ", ".join(sorted(missing)),
+        )
+    else:
+        round_id = open_district_round(year, district, received_by)
+        district_consolidation(round_id, year, district, received_by)
+    return validated

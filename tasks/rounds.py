@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import task
 
 from rasoat.db import get_or_create_round, session_scope, shared_engine
+from rasoat.pipeline.consolidation_stage import missing_communes
 from rasoat.pipeline.inbox import districts_with_inbox, inbox_files
 from rasoat.standards import standard_for_year
 
@@ -15,6 +16,16 @@ def open_district_round(year: int, district_code: str, actor: str) -> int:
         return get_or_create_round(
             session, year, "district", district_code, standard_for_year(year), actor
         ).id
+
+
+@task(name="communes-missing")
+def communes_missing(year: int, district_code: str, actor: str) -> dict[str, str]:
+    """Which communes of the district still lack accepted data (empty: ready to consolidate)."""
+    with session_scope(shared_engine()) as session:
+        review_round = get_or_create_round(
+            session, year, "district", district_code, standard_for_year(year), actor
+        )
+        return missing_communes(session, review_round)
 
 
 @task(name="list-inbox")

@@ -101,6 +101,21 @@ def tables_from_json(raw: dict[str, Any]) -> ConsolidatedTables:
     return ConsolidatedTables(Unit(**raw["unit"]), int(raw["year"]), int(raw["min_deprivations"]), frames)
 
 
+def missing_communes(session: Session, review_round: ReviewRound) -> dict[str, str]:
+    """Communes of the district round without accepted data in their latest version, and why."""
+    latest = latest_submissions(session, review_round.id)
+    return {
+        c.code: (
+            "chưa nộp"
+            if c.code not in latest
+            else STATUS_REASONS_VI.get(latest[c.code].status, latest[c.code].status)
+            + f" (bản v{latest[c.code].version})"
+        )
+        for c in communes_of(review_round.scope_code)
+        if c.code not in latest or latest[c.code].status != "accepted"
+    }
+
+
 def consolidate_round(
     session: Session,
     round_id: int,
@@ -116,16 +131,7 @@ def consolidate_round(
     standard = standard_for_year(year)
     communes = communes_of(district_code)
     latest = latest_submissions(session, round_id)
-    missing = {
-        c.code: (
-            "chưa nộp"
-            if c.code not in latest
-            else STATUS_REASONS_VI.get(latest[c.code].status, latest[c.code].status)
-            + f" (bản v{latest[c.code].version})"
-        )
-        for c in communes
-        if c.code not in latest or latest[c.code].status != "accepted"
-    }
+    missing = missing_communes(session, review_round)
     if missing and not without_missing:
         raise MissingCommunesError(missing)
     if missing and not (reason and reason.strip()):

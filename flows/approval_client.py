@@ -15,7 +15,7 @@ from prefect.client.schemas.filters import (
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.flow_runs import resume_flow_run
 
-from rasoat.pipeline.inbox import province_of_district
+from rasoat.admin_units import province_of_district
 
 
 class NoWaitingApprovalError(LookupError):

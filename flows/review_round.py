@@ -8,7 +8,7 @@ from prefect.runtime import flow_run
 from flows.commune_submission import commune_submission
 from flows.district_consolidation import district_consolidation
 from flows.province_approval import province_approval
-from rasoat.pipeline.inbox import province_of_district
+from rasoat.admin_units import province_of_district
 from tasks.rounds import districts_in_round, list_inbox, open_district_round
 
 

@@ -65,6 +65,15 @@ def districts() -> pd.DataFrame:
     return _flat()[columns].drop_duplicates("district_code").reset_index(drop=True)
 
 
+def province_of_district(district_code: str) -> str:
+    """The province code (2 digits) of a district."""
+    frame = districts()
+    rows = frame.loc[frame["district_code"] == f"{int(district_code):03d}", "province_code"]
+    if rows.empty:
+        raise UnknownUnitError(f"không có huyện mã {district_code} trong danh mục đơn vị hành chính")
+    return str(rows.iloc[0])
+
+
 def district(code: str) -> pd.DataFrame:
     """The communes of a district, in code order."""
     code = f"{int(code):03d}"

@@ -9,8 +9,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from rasoat.consolidation import TITLES_VI, headers_vi
 from rasoat.db import session_scope, shared_engine
 from rasoat.pipeline.consolidation_stage import ConsolidationOutcome, consolidate_round
+from rasoat.validation.findings import SEVERITY_LABELS_VI
 
-SEVERITY_VI = {"blocking": "Bắt buộc", "warning": "Cảnh báo"}
 SHOWN_TABLES = ("r1", "r2", "r3")  # the UI shows these as markdown; all tables go to the XLSX export
 
 
@@ -51,7 +51,7 @@ def publish_consolidation(outcome: ConsolidationOutcome, year: int) -> None:
             {
                 "Kiểm tra": c.title_vi,
                 "Mã kiểm tra": c.check,
-                "Mức": SEVERITY_VI[c.severity.value],
+                "Mức": SEVERITY_LABELS_VI[c.severity],
                 "Số dòng": c.evaluated,
                 "Lỗi": c.failed,
             }

@@ -9,6 +9,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 
 from rasoat.db import session_scope, shared_engine
 from rasoat.pipeline.validation_stage import Validated, validate_stored
+from rasoat.validation.findings import SEVERITY_LABELS_VI
 
 VERDICTS_VI = {
     "accepted": "Chấp nhận",
@@ -16,7 +17,6 @@ VERDICTS_VI = {
     "rejected": "Không chấp nhận",
     "unreadable": "Không đọc được tệp",
 }
-SEVERITY_VI = {"blocking": "Bắt buộc", "warning": "Cảnh báo"}
 
 
 @task(name="validate-submission", retries=2, retry_delay_seconds=3)
@@ -50,7 +50,7 @@ def publish_validation(validated: Validated, year: int) -> None:
             {
                 "Kiểm tra": c.title_vi,
                 "Mã kiểm tra": c.check,
-                "Mức": SEVERITY_VI[c.severity.value],
+                "Mức": SEVERITY_LABELS_VI[c.severity],
                 "Số dòng": c.evaluated,
                 "Đạt": c.evaluated - c.failed,
                 "Lỗi": c.failed,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rasoat.schema import HOUSEHOLD_COLUMNS, HOUSEHOLD_SHEET, MEMBER_COLUMNS, MEMBER_SHEET
 from rasoat.validation import CheckResult, Finding, Severity, ValidationReport, Verdict
+from rasoat.validation.findings import SEVERITY_LABELS_VI
 
 # Vietnam has kept UTC+7 without daylight saving since 1975; a fixed offset needs no tz database.
 VIETNAM_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
@@ -26,10 +27,6 @@ VERDICT_LABELS: dict[Verdict, str] = {
     Verdict.UNREADABLE: "Không đọc được tệp",
 }
 
-SEVERITY_LABELS: dict[Severity, str] = {
-    Severity.BLOCKING: "Bắt buộc",
-    Severity.WARNING: "Cảnh báo",
-}
 
 # Finding.sheet and CheckResult.suite → what the commune official reads.
 SHEET_LABELS: dict[str | None, str] = {
@@ -163,7 +160,7 @@ def _finding_rows(findings: list[Finding], start: int) -> list[FindingRow]:
         FindingRow(
             stt=stt,
             blocking=f.severity is Severity.BLOCKING,
-            severity=SEVERITY_LABELS[f.severity],
+            severity=SEVERITY_LABELS_VI[f.severity],
             sheet=sheet_label(f.sheet),
             row=f.row,
             column=column_label(f),
@@ -181,7 +178,7 @@ def _check_row(c: CheckResult) -> CheckRow:
         sheet=sheet_label(c.suite),
         title=clean(c.title_vi),
         blocking=c.severity is Severity.BLOCKING,
-        severity=SEVERITY_LABELS[c.severity],
+        severity=SEVERITY_LABELS_VI[c.severity],
         evaluated=c.evaluated,
         failed=c.failed,
     )

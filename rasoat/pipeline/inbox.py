@@ -28,11 +28,6 @@ def inbox_files(year: int, district_code: str) -> list[Path]:
     return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
 
 
-def province_of_district(district_code: str) -> str:
-    frame = districts()
-    return str(frame.loc[frame["district_code"] == f"{int(district_code):03d}", "province_code"].iloc[0])
-
-
 def districts_with_inbox(year: int, province_code: str) -> list[str]:
     frame = districts()
     codes = frame.loc[frame["province_code"] == f"{int(province_code):02d}", "district_code"]

@@ -5,19 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from rasoat.admin_units import commune as commune_unit
-from rasoat.admin_units import districts
+from rasoat.admin_units import province_of_district
 from rasoat.config import home
-
-
-def province_of(district_code: str) -> str:
-    frame = districts()
-    rows = frame.loc[frame["district_code"] == f"{int(district_code):03d}", "province_code"]
-    return str(rows.iloc[0]) if len(rows) else "00"
 
 
 def commune_output_dir(year: int, commune_code: str) -> Path:
     unit = commune_unit(commune_code)
-    return home() / "output" / str(year) / province_of(unit.district_code) / unit.district_code / unit.code
+    return (
+        home()
+        / "output"
+        / str(year)
+        / province_of_district(unit.district_code)
+        / unit.district_code
+        / unit.code
+    )
 
 
 def feedback_dir(year: int, commune_code: str) -> Path:

@@ -16,6 +16,9 @@ class Severity(StrEnum):
     WARNING = "warning"  # recorded and shown; the submission moves on
 
 
+SEVERITY_LABELS_VI: dict[Severity, str] = {Severity.BLOCKING: "Bắt buộc", Severity.WARNING: "Cảnh báo"}
+
+
 class Verdict(StrEnum):
     ACCEPTED = "accepted"
     ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"

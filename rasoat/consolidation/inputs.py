@@ -62,7 +62,8 @@ def as_units(items: Iterable[_HasCodeName | tuple[str, str]], level: str = "comm
     return tuple(out)
 
 
-HOUSEHOLD_INPUT: tuple[str, ...] = (
+# Columns taken as they are from the canonical households; the rest come from the review stages.
+HOUSEHOLD_BASE: tuple[str, ...] = (
     "household_id",
     "commune_code",
     "members",
@@ -71,6 +72,9 @@ HOUSEHOLD_INPUT: tuple[str, ...] = (
     "no_labour_capacity",
     "merit_household",
     *INDICATOR_COLUMNS,
+)
+HOUSEHOLD_INPUT: tuple[str, ...] = (
+    *HOUSEHOLD_BASE,
     "status",
     "deprivation_count",
     "previous_status",
@@ -126,19 +130,7 @@ def household_frame(
 
     `households`: canonical households (intake or generator); `classified`: `classify()` output on
     the same index; `movements`: `compute_movements()` output (keyed by `household_id`)."""
-    base = households.loc[
-        :,
-        [
-            "household_id",
-            "commune_code",
-            "members",
-            "ethnicity",
-            "poverty_cause",
-            "no_labour_capacity",
-            "merit_household",
-            *INDICATOR_COLUMNS,
-        ],
-    ].copy()
+    base = households.loc[:, list(HOUSEHOLD_BASE)].copy()
     base["status"] = classified["status"].astype("object").to_numpy()
     base["deprivation_count"] = classified["deprivation_count"].to_numpy()
     moves = movements.drop_duplicates("household_id").set_index("household_id")

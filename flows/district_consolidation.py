@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from prefect import flow
+from prefect import flow, unmapped
+from prefect.concurrency.sync import concurrency
 
 from rasoat.pipeline.consolidation_stage import ConsolidationOutcome
-from tasks.consolidation import consolidate_district_task, publish_consolidation
+from tasks.consolidation import (
+    commune_data_task,
+    consolidate_district_task,
+    ensure_district_limit,
+    plan_consolidation_task,
+    publish_consolidation,
+)
+
+LOCK_TIMEOUT_SECONDS = 30 * 60  # a district's consolidation takes seconds; waiting longer means a stuck run
 
 
 @flow(name="district_consolidation", flow_run_name="consolidation-{year}-district-{district_code}")
@@ -27,7 +36,13 @@ def district_consolidation(
         without_missing: consolidate even though some communes have no accepted data.
         reason: why consolidating without them (required with without_missing; recorded).
     """
-    outcome = consolidate_district_task(round_id, actor, without_missing, reason)
+    limit = ensure_district_limit(district_code)
+    # Plan, read and record under the district's one slot: a second rerun of the same district waits
+    # here, then plans again from the data the first one left.
+    with concurrency(limit, occupy=1, timeout_seconds=LOCK_TIMEOUT_SECONDS, strict=True):
+        plan = plan_consolidation_task(round_id, without_missing, reason)
+        futures = commune_data_task.map(plan.included, standard_label=unmapped(plan.standard_label))
+        outcome = consolidate_district_task(plan, futures.result(), actor)
     publish_consolidation(outcome, year)
     if not outcome.passed:
         raise RuntimeError(

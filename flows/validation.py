@@ -5,7 +5,7 @@ from __future__ import annotations
 from prefect import flow
 
 from rasoat.pipeline.validation_stage import Validated
-from tasks.validation import publish_validation, validate_submission_task
+from tasks.validation import publish_validation, validate_submission_task, validation_inputs_task
 
 
 @flow(name="validation", flow_run_name="validation-{year}-submission-{submission_id}")
@@ -18,6 +18,7 @@ def validation(submission_id: int, year: int, actor: str = "cli", data_docs: boo
         actor: who asked for the validation.
         data_docs: also build Great Expectations Data Docs next to the feedback.
     """
-    validated = validate_submission_task(submission_id, actor, data_docs)
+    inputs = validation_inputs_task(submission_id)
+    validated = validate_submission_task(submission_id, actor, inputs, data_docs)
     publish_validation(validated, year)
     return validated

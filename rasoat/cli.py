@@ -53,6 +53,7 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         from rasoat.pipeline.baseline import BaselineError
         from rasoat.pipeline.consolidation_stage import MissingCommunesError
         from rasoat.pipeline.identify import UnidentifiedCommuneError
+        from rasoat.prefect_server import PrefectUnreachableError
         from rasoat.standards import NoStandardError
 
         known = (
@@ -65,6 +66,7 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
             BaselineError,
             MissingCommunesError,
             NothingToApproveError,
+            PrefectUnreachableError,
             LookupError,  # e.g. no waiting approval for the round named
             FileNotFoundError,
             IsADirectoryError,

@@ -28,6 +28,28 @@ def _flush_run_logs() -> None:
                 handler.flush()
 
 
+class PrefectUnreachableError(ConnectionError):
+    """PREFECT_API_URL names a server that does not answer."""
+
+    def __init__(self, api_url: str) -> None:
+        super().__init__(
+            f"không kết nối được máy chủ Prefect tại {api_url} (PREFECT_API_URL). Khởi động bằng "
+            "`rasoat up`, kiểm tra địa chỉ và PREFECT_API_AUTH_STRING, hoặc bỏ PREFECT_API_URL để "
+            "lệnh tự chạy một máy chủ tạm."
+        )
+
+
+def check_reachable(api_url: str) -> None:
+    """Fail in one clear sentence before any flow starts, instead of a client's retry loop and a
+    connection traceback minutes later."""
+    import os
+
+    from rasoat.operations.up import healthy
+
+    if not healthy(api_url, os.environ.get("PREFECT_API_AUTH_STRING"), timeout=5.0):
+        raise PrefectUnreachableError(api_url)
+
+
 @contextmanager
 def prefect_api() -> Iterator[tuple[str, bool]]:
     """Yields (API URL, temporary?)."""
@@ -37,6 +59,7 @@ def prefect_api() -> Iterator[tuple[str, bool]]:
 
     configured = PREFECT_API_URL.value()  # environment, profile, or a test harness's settings
     if configured:
+        check_reachable(configured)
         yield configured, False
         return
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 
 def configure_prefect() -> None:
@@ -10,3 +11,8 @@ def configure_prefect() -> None:
     # The server's telemetry heartbeat fails without internet and logs a traceback each time.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    # Cached task results (a rerun's unchanged communes) sit with rasoat's data, and every process
+    # of one installation (CLI, worker, the flows it starts) finds the same ones. Codes and figures
+    # only: the cached tasks return no names or CCCD numbers (tests/test_inbox_rerun.py checks).
+    rasoat_home = Path(os.environ.get("RASOAT_HOME", Path.home() / ".rasoat")).expanduser()
+    os.environ.setdefault("PREFECT_LOCAL_STORAGE_PATH", str(rasoat_home / "prefect" / "results"))

@@ -8,18 +8,60 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from rasoat.consolidation import TITLES_VI, headers_vi
 from rasoat.db import session_scope, shared_engine
-from rasoat.pipeline.consolidation_stage import ConsolidationOutcome, consolidate_round
+from rasoat.pipeline.consolidation_stage import (
+    CommuneData,
+    CommuneRef,
+    ConsolidationOutcome,
+    ConsolidationPlan,
+    consolidate_plan,
+    load_commune,
+    plan_consolidation,
+)
 from rasoat.validation.findings import SEVERITY_LABELS_VI
+from tasks.cache_keys import commune_data_key
+from tasks.retrying import RETRIES, RETRY_DELAYS, transient
 
 SHOWN_TABLES = ("r1", "r2", "r3")  # the UI shows these as markdown; all tables go to the XLSX export
 
 
-@task(name="consolidate-district", retries=2, retry_delay_seconds=3)
+@task(
+    name="plan-consolidation",
+    task_run_name="plan-consolidation-round-{round_id}",
+    retries=RETRIES,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=transient,
+)
+def plan_consolidation_task(round_id: int, without_missing: bool, reason: str | None) -> ConsolidationPlan:
+    with session_scope(shared_engine()) as session:
+        return plan_consolidation(session, round_id, without_missing=without_missing, reason=reason)
+
+
+@task(
+    name="commune-data",
+    task_run_name="commune-data-{ref.commune_code}",
+    cache_key_fn=commune_data_key,
+    retries=RETRIES,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=transient,
+)
+def commune_data_task(ref: CommuneRef, standard_label: str) -> CommuneData:
+    """One commune's accepted rows; cached while its file, the standard and the code are unchanged."""
+    with session_scope(shared_engine()) as session:
+        return load_commune(session, ref)
+
+
+@task(
+    name="consolidate-district",
+    task_run_name="consolidate-district-{plan.district_code}",
+    retries=RETRIES,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=transient,
+)
 def consolidate_district_task(
-    round_id: int, actor: str, without_missing: bool, reason: str | None
+    plan: ConsolidationPlan, data: list[CommuneData], actor: str
 ) -> ConsolidationOutcome:
     with session_scope(shared_engine()) as session:
-        outcome = consolidate_round(session, round_id, actor, without_missing=without_missing, reason=reason)
+        outcome = consolidate_plan(session, plan, data, actor)
     get_run_logger().info(
         "district %s: consolidation %s of %s communes (%s missing%s), checks %s",
         outcome.district_code,
@@ -30,6 +72,22 @@ def consolidate_district_task(
         "passed" if outcome.passed else "FAILED",
     )
     return outcome
+
+
+def district_limit_name(district_code: str) -> str:
+    return f"rasoat-consolidation-{int(district_code):03d}"
+
+
+@task(name="district-lock")
+def ensure_district_limit(district_code: str) -> str:
+    """A global concurrency limit of one slot per district (listed under Concurrency in the UI):
+    two runs that consolidate the same district wait for each other instead of interleaving."""
+    from prefect import get_client
+
+    name = district_limit_name(district_code)
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name(name, limit=1)
+    return name
 
 
 def markdown_table(frame: pd.DataFrame, key: str) -> str:

@@ -8,8 +8,10 @@ from prefect import get_run_logger, task
 
 from rasoat.db import session_scope, shared_engine
 from rasoat.pipeline.identify import Filing, identify
+from rasoat.pipeline.inbox import read_settled
 from rasoat.pipeline.intake import Received, receive
 from rasoat.standards import standard_for_year
+from tasks.retrying import RETRIES, RETRY_DELAYS, transient
 
 
 @task(name="identify-commune")
@@ -17,11 +19,11 @@ def identify_commune(file: str, commune_code: str | None, district_code: str | N
     return identify(Path(file).name, commune_code, district_code)
 
 
-@task(name="store-and-read", retries=2, retry_delay_seconds=3)
+@task(name="store-and-read", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient)
 def store_and_read(file: str, year: int, filing: Filing, received_by: str) -> Received:
     """Bytes first, in their own transaction: even a file that breaks the reader is kept."""
     path = Path(file)
-    content = path.read_bytes()
+    content = read_settled(path)
     with session_scope(shared_engine()) as session:
         received = receive(session, year, standard_for_year(year), filing, path.name, content, received_by)
     logger = get_run_logger()

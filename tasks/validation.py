@@ -8,8 +8,10 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
 from rasoat.db import session_scope, shared_engine
-from rasoat.pipeline.validation_stage import Validated, validate_stored
+from rasoat.pipeline.validation_stage import Validated, validate_stored, validation_inputs
 from rasoat.validation.findings import SEVERITY_LABELS_VI
+from tasks.cache_keys import validation_key
+from tasks.retrying import RETRIES, RETRY_DELAYS, transient
 
 VERDICTS_VI = {
     "accepted": "Chấp nhận",
@@ -19,8 +21,27 @@ VERDICTS_VI = {
 }
 
 
-@task(name="validate-submission", retries=2, retry_delay_seconds=3)
-def validate_submission_task(submission_id: int, actor: str, data_docs: bool = True) -> Validated:
+@task(
+    name="validation-inputs", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient
+)
+def validation_inputs_task(submission_id: int) -> str:
+    with session_scope(shared_engine()) as session:
+        return validation_inputs(session, submission_id)
+
+
+@task(
+    name="validate-submission",
+    task_run_name="validate-submission-{submission_id}",
+    cache_key_fn=validation_key,
+    retries=RETRIES,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=transient,
+)
+def validate_submission_task(
+    submission_id: int, actor: str, inputs: str, data_docs: bool = True
+) -> Validated:
+    """`inputs` (validation_inputs) is the cache key's data part: the same file in the same
+    database, with the same neighbours and standard, keeps its verdict without running the suites."""
     with session_scope(shared_engine()) as session:
         validated = validate_stored(session, submission_id, actor, data_docs=data_docs)
     get_run_logger().info(

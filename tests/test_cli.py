@@ -79,3 +79,30 @@ def test_baseline_import(database_url: str, monkeypatch: pytest.MonkeyPatch) -> 
     assert again.exit_code == 0 and first.output == again.output  # replaced, not duplicated
     wrong = runner.invoke(app, ["baseline", "import", str(history), "--district", "615"])
     assert wrong.exit_code == 2 and "dòng 2, cột 'commune_code'" in wrong.output
+
+
+def test_unreachable_prefect_server_is_one_clear_message(tmp_path: Path, rasoat_home: Path) -> None:
+    """PREFECT_API_URL pointing at nothing: a sentence saying what to do, not a connection traceback."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from rasoat.config import PROJECT_ROOT
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again once the block ends: nothing listens there
+    sample = PROJECT_ROOT / "data" / "sample" / "468" / "19597.xlsx"
+    env = {**os.environ, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api", "RASOAT_HOME": str(rasoat_home)}
+    done = subprocess.run(
+        [sys.executable, "-m", "rasoat", "submit", str(sample), "--year", "2026"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    message = " ".join((done.stdout + done.stderr).split())
+    assert f"không kết nối được máy chủ Prefect tại http://127.0.0.1:{port}/api" in message
+    assert "rasoat up" in message and "Traceback" not in message

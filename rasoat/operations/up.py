@@ -186,6 +186,8 @@ def up(options: UpOptions, say: Callable[[str], None] = print, stop: threading.E
     env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     env.setdefault("RASOAT_PROJECT_DIR", str(PROJECT_ROOT))
     env["RASOAT_HOME"] = str(home())
+    # The worker asks for new runs every 2 s instead of 10: a corrected file's rerun starts sooner.
+    env.setdefault("PREFECT_WORKER_QUERY_SECONDS", "2")
     if options.auth:
         env["PREFECT_API_AUTH_STRING"] = options.auth
     if pid_file().exists():

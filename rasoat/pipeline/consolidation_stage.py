@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,30 +117,116 @@ def missing_communes(session: Session, review_round: ReviewRound) -> dict[str, s
     }
 
 
-def consolidate_round(
-    session: Session,
-    round_id: int,
-    actor: str,
-    *,
-    without_missing: bool = False,
-    reason: str | None = None,
-) -> ConsolidationOutcome:
+@dataclass(frozen=True)
+class CommuneRef:
+    """One commune's accepted submission as consolidation will read it.
+
+    `sha256` names the bytes; `submission_id` with `received_at` names the rows in this database, so
+    a cached read is never reused for another database that happens to hold the same file."""
+
+    commune_code: str
+    submission_id: int
+    sha256: str
+    received_at: str
+
+
+@dataclass(frozen=True)
+class ConsolidationPlan:
+    """What a consolidation will include, decided before anything is read."""
+
+    round_id: int
+    year: int
+    district_code: str
+    standard_label: str
+    included: tuple[CommuneRef, ...]  # by commune code
+    missing: dict[str, str]
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class CommuneData:
+    """A commune's accepted households (with classification) and members: codes and figures only,
+    no names or CCCD numbers, so it may be cached outside the project's database."""
+
+    commune_code: str
+    submission_id: int
+    households: pd.DataFrame
+    members: pd.DataFrame
+
+
+class StalePlanError(RuntimeError):
+    """A commune sent new data between planning and recording; the consolidation must be redone."""
+
+
+def plan_consolidation(
+    session: Session, round_id: int, *, without_missing: bool = False, reason: str | None = None
+) -> ConsolidationPlan:
     review_round = session.get(ReviewRound, round_id)
     if review_round is None or review_round.scope_level != "district":
         raise LookupError(f"no district round {round_id}")
-    year, district_code = review_round.year, review_round.scope_code
-    standard = standard_for_year(year)
-    communes = communes_of(district_code)
-    latest = latest_submissions(session, round_id)
     missing = missing_communes(session, review_round)
     if missing and not without_missing:
         raise MissingCommunesError(missing)
     if missing and not (reason and reason.strip()):
         raise ValueError("tổng hợp khi thiếu xã cần ghi rõ lý do (--reason)")
-    included = {c: s for c, s in latest.items() if c not in missing}
+    latest = latest_submissions(session, round_id)
+    included = tuple(
+        CommuneRef(code, s.id, s.sha256, s.received_at.isoformat() if s.received_at else "")
+        for code, s in sorted(latest.items())
+        if code not in missing
+    )
+    return ConsolidationPlan(
+        round_id=round_id,
+        year=review_round.year,
+        district_code=review_round.scope_code,
+        standard_label=standard_for_year(review_round.year).label,
+        included=included,
+        missing=missing,
+        reason=reason if missing else None,
+    )
 
-    households = load_households(session, [s.id for s in included.values()])
-    members = load_members(session, [s.id for s in included.values()])
+
+def load_commune(session: Session, ref: CommuneRef) -> CommuneData:
+    return CommuneData(
+        commune_code=ref.commune_code,
+        submission_id=ref.submission_id,
+        households=load_households(session, [ref.submission_id]),
+        members=load_members(session, [ref.submission_id]),
+    )
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+
+
+def consolidate_plan(
+    session: Session, plan: ConsolidationPlan, data: Sequence[CommuneData], actor: str
+) -> ConsolidationOutcome:
+    """The district's tables from the planned communes' data, checked and recorded.
+
+    The round's row is locked first (PostgreSQL; SQLite serialises writers anyway) and the plan is
+    checked against the latest submissions, so a consolidation never records data that another run
+    has already superseded."""
+    review_round = session.get(ReviewRound, plan.round_id, with_for_update=True)
+    assert review_round is not None
+    latest = latest_submissions(session, plan.round_id)
+    planned = {ref.commune_code: ref.submission_id for ref in plan.included}
+    current = {c: s.id for c, s in latest.items() if s.status == "accepted"}
+    if any(current.get(c) != sid for c, sid in planned.items()):
+        raise StalePlanError(f"district {plan.district_code}: a commune sent new data during consolidation")
+    by_commune = {d.commune_code: d for d in data}
+    if set(by_commune) != set(planned):
+        raise ValueError("consolidation data does not match its plan")
+    ordered = [by_commune[c] for c in sorted(by_commune)]
+
+    year, district_code = plan.year, plan.district_code
+    standard = standard_for_year(year)
+    communes = communes_of(district_code)
+    if ordered:
+        households = _concat([d.households for d in ordered])
+        members = _concat([d.members for d in ordered])
+    else:  # every commune missing, consolidated anyway: empty frames with the right columns
+        households, members = load_households(session, []), load_members(session, [])
     codes = [c.code for c in communes]
     history = load_history(session, codes, standard.first_year, year - 1)
     previous = previous_round(history, year, standard.first_year)
@@ -166,13 +253,15 @@ def consolidate_round(
     )
     last_rates = roster_poor_rates(previous_with_commune, district_code) if len(previous) else None
     checked = run_checks(tables, last_rates)
-    fingerprint = data_fingerprint(standard.label, {c: s.sha256 for c, s in included.items()}, history)
+    included = {ref.commune_code: ref for ref in plan.included}
+    fingerprint = data_fingerprint(standard.label, {c: r.sha256 for c, r in included.items()}, history)
+    missing, reason = plan.missing, plan.reason
 
     record = Consolidation(
-        round_id=round_id,
+        round_id=plan.round_id,
         created_by=actor,
         data_sha256=fingerprint,
-        submissions={c: s.id for c, s in included.items()},
+        submissions=planned,
         missing=missing,
         forced=bool(missing),
         forced_reason=reason if missing else None,
@@ -188,7 +277,7 @@ def consolidate_round(
         actor,
         "round.consolidated" if checked.passed else "round.consolidation_failed",
         "review_round",
-        str(round_id),
+        str(plan.round_id),
         {
             "consolidation_id": record.id,
             "communes": sorted(included),
@@ -201,10 +290,10 @@ def consolidate_round(
     )
     return ConsolidationOutcome(
         consolidation_id=record.id,
-        round_id=round_id,
+        round_id=plan.round_id,
         district_code=district_code,
         data_sha256=fingerprint,
-        included={c: s.id for c, s in included.items()},
+        included=planned,
         missing=missing,
         forced=bool(missing),
         passed=checked.passed,
@@ -213,3 +302,18 @@ def consolidate_round(
         has_baseline=not history.empty,
         tables=tables,
     )
+
+
+def consolidate_round(
+    session: Session,
+    round_id: int,
+    actor: str,
+    *,
+    without_missing: bool = False,
+    reason: str | None = None,
+) -> ConsolidationOutcome:
+    """Plan, read every included commune, consolidate: the whole stage in one session (the CLI and
+    tests; the Prefect flow runs the same steps as tasks so unchanged communes' reads are cached)."""
+    plan = plan_consolidation(session, round_id, without_missing=without_missing, reason=reason)
+    data = [load_commune(session, ref) for ref in plan.included]
+    return consolidate_plan(session, plan, data, actor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from rasoat.admin_units import districts
@@ -32,3 +33,24 @@ def districts_with_inbox(year: int, province_code: str) -> list[str]:
     frame = districts()
     codes = frame.loc[frame["province_code"] == f"{int(province_code):02d}", "district_code"]
     return [c for c in codes if inbox_files(year, c)]
+
+
+class FileStillArrivingError(BlockingIOError):
+    """The file changed while we looked at it: still being copied or saved. Worth a retry."""
+
+
+def read_settled(path: Path, quiet_seconds: float = 1.0) -> bytes:
+    """The file's bytes once it has stopped changing. A file untouched for `quiet_seconds` is read at
+    once; a fresher one is read twice, `quiet_seconds` apart, and must not have changed between.
+    Keeping a half-copied workbook as a new (unreadable) version would confuse the commune's history."""
+    before = path.stat()
+    if time.time() - before.st_mtime >= quiet_seconds:
+        return path.read_bytes()
+    time.sleep(quiet_seconds)
+    content = path.read_bytes()
+    after = path.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or len(
+        content
+    ) != after.st_size:
+        raise FileStillArrivingError(f"{path.name}: file is still changing")
+    return content

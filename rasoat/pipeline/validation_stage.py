@@ -8,6 +8,7 @@ written in the same transaction as its verdict.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
@@ -71,6 +72,33 @@ def other_communes_id_numbers(session: Session, submission: Submission) -> froze
         select(Member.id_number).where(Member.submission_id.in_(others), Member.id_number.is_not(None))
     )
     return frozenset(heads) | frozenset(members)
+
+
+def validation_inputs(session: Session, submission_id: int) -> str:
+    """A digest of everything a verdict depends on besides the code: the file's bytes and its row
+    in this database, the standard, and the other communes' accepted files (CCCD numbers must be
+    unique across the district, so a neighbour's new file can change this commune's verdict)."""
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise LookupError(f"no submission {submission_id}")
+    review_round = session.get(ReviewRound, submission.round_id)
+    assert review_round is not None
+    others = session.execute(
+        select(Submission.commune_code, Submission.sha256)
+        .where(
+            Submission.round_id == submission.round_id,
+            Submission.commune_code != submission.commune_code,
+            Submission.status == "accepted",
+        )
+        .order_by(Submission.commune_code, Submission.version)
+    ).all()
+    received = submission.received_at.isoformat() if submission.received_at else ""
+    digest = hashlib.sha256(
+        f"{submission.id}|{received}|{submission.sha256}|{standard_for_year(review_round.year).label}".encode()
+    )
+    for commune, sha in others:
+        digest.update(f";{commune}:{sha}".encode())
+    return digest.hexdigest()
 
 
 def _record_results(session: Session, submission: Submission, report: ValidationReport) -> None:

@@ -1,0 +1,192 @@
+"""End to end on a real, running system (`rasoat up`: Prefect server, worker, inbox watcher).
+
+A full Cam Lộ round is run first. Then a commune's corrected workbook lands in the inbox: the watcher
+announces it, the deployment's trigger starts `commune_rerun`, and the district is consolidated
+again with the seven unchanged communes read from cache. Afterwards, nothing the Prefect API holds,
+nor any cached result on disk, contains a generated name or CCCD number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openpyxl
+import pytest
+from prefect_scan import leaked, personal_values, prefect_api_dump
+from test_operations import _alive, _free_port
+
+from rasoat.config import PROJECT_ROOT
+from rasoat.generate import generate_district
+
+YEAR = 2026
+CORRECTED = "19600"
+TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+
+def _correct(source: Path, target: Path) -> None:
+    """The commune fixes one household's income (row 2 of sheet `ho`) and saves under a new name."""
+    book = openpyxl.load_workbook(source)
+    sheet = book["ho"]
+    headers = [c.value for c in sheet[1]]
+    column = headers.index("Thu nhập bình quân (đồng/người/tháng)") + 1
+    sheet.cell(row=2, column=column, value=1_250_000)
+    staging = target.with_name(".staging-" + target.name)  # the watcher ignores dot files
+    book.save(staging)
+    os.replace(staging, target)  # lands in one step
+
+
+def _api(api_url: str, path: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+    response = httpx.post(f"{api_url}/{path}", json=body, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
+def _time(value: str) -> float:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+def _wait_for_rerun(api_url: str, after: float, timeout: float = 300) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = _api(api_url, "flow_runs/filter", {"flows": {"name": {"any_": ["commune_rerun"]}}})
+        runs = [r for r in runs if _time(r["created"]) >= after - 1]
+        if runs and runs[0]["state_type"] in TERMINAL:
+            return runs[0]
+        time.sleep(1)
+    raise AssertionError("no completed commune_rerun run after the corrected file landed")
+
+
+@pytest.mark.slow
+def test_corrected_file_reruns_by_itself_with_unchanged_communes_cached(
+    tmp_path: Path, rasoat_home: Path, record_property: pytest.RecordProperty
+) -> None:
+    port = _free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    storage = rasoat_home / "prefect" / "results"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "RASOAT_DATABASE"))}
+    env.update(
+        RASOAT_HOME=str(rasoat_home),
+        PREFECT_HOME=str(tmp_path / "prefect-home"),
+        PREFECT_LOCAL_STORAGE_PATH=str(storage),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        TMPDIR=str(tmp_path),
+    )
+    camlo = tmp_path / "camlo"
+    generate_district("468", YEAR, camlo, seed=21)  # full size: ≈ 15,000 households
+    inbox = rasoat_home / "inbox" / str(YEAR) / "468"
+    inbox.mkdir(parents=True)
+    for path in sorted(camlo.glob("*.xlsx")):
+        shutil.copy(path, inbox / path.name)
+
+    rasoat = [sys.executable, "-m", "rasoat"]
+    up = subprocess.Popen(
+        [*rasoat, "up", "--port", str(port)],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    pid_file = rasoat_home / "run" / "up.pid"
+    try:
+        deadline = time.monotonic() + 240
+        while not pid_file.exists():
+            assert up.poll() is None, up.stdout.read().decode() if up.stdout else ""
+            assert time.monotonic() < deadline, "rasoat up did not come up"
+            time.sleep(0.5)
+        client_env = {**env, "PREFECT_API_URL": api_url}
+        baseline = subprocess.run(
+            [*rasoat, "baseline", "import", str(camlo / "history.csv"), "--district", "468"],
+            env=client_env,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert baseline.returncode == 0, baseline.stdout + baseline.stderr
+        first = subprocess.run(
+            [
+                *rasoat,
+                "round",
+                "start",
+                "--year",
+                str(YEAR),
+                "--district",
+                "468",
+                "--no-approve",
+                "--by",
+                "huyen",
+            ],
+            env=client_env,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert first.returncode == 0, first.stdout + first.stderr
+
+        landed = time.time()
+        _correct(camlo / f"{CORRECTED}.xlsx", inbox / f"xa-{CORRECTED}-da-sua.xlsx")
+        rerun = _wait_for_rerun(api_url, landed)
+        assert rerun["state_type"] == "COMPLETED", rerun["state"]
+        elapsed = _time(rerun["end_time"]) - landed
+        record_property("inbox_rerun_seconds", round(elapsed, 1))
+        print(f"\ncorrected file landed -> rerun finished: {elapsed:.1f} s")  # README quotes this figure
+        for run in reversed(_api(api_url, "flow_runs/filter", {"sort": "START_TIME_DESC", "limit": 6})):
+            if run["start_time"] and _time(run["start_time"]) >= landed:
+                print(
+                    f"  {run['name']}: created +{_time(run['created']) - landed:.1f} s, started "
+                    f"+{_time(run['start_time']) - landed:.1f} s, "
+                    f"ended +{_time(run['end_time']) - landed:.1f} s"
+                )
+
+        # The rerun consolidated the district again: one commune read afresh, seven from cache.
+        consolidations = _api(
+            api_url,
+            "flow_runs/filter",
+            {
+                "flow_runs": {"name": {"any_": [f"consolidation-{YEAR}-district-468"]}},
+                "sort": "START_TIME_DESC",
+            },
+        )
+        assert len(consolidations) == 2 and consolidations[0]["state_type"] == "COMPLETED"
+        reads = _api(
+            api_url,
+            "task_runs/filter",
+            {
+                "flow_runs": {"id": {"any_": [consolidations[0]["id"]]}},
+                "task_runs": {"name": {"like_": "commune-data-"}},
+            },
+        )
+        states = {r["name"].removeprefix("commune-data-"): r["state"]["name"] for r in reads}
+        assert states.pop(CORRECTED) == "Completed"
+        assert len(states) == 7 and set(states.values()) == {"Cached"}, states
+
+        # No personal data in anything Prefect holds, nor in the cached results on disk.
+        values = personal_values([*camlo.glob("*.xlsx"), inbox / f"xa-{CORRECTED}-da-sua.xlsx"])
+        assert len(values) > 20_000
+        assert leaked(prefect_api_dump(api_url), values) == []
+        cached = [p for p in storage.rglob("*") if p.is_file()]
+        assert cached, "no cached results on disk"
+        blobs = "".join(p.read_bytes().decode("utf-8", errors="replace") for p in cached)
+        assert leaked(blobs, values) == []
+    finally:
+        down = subprocess.run([*rasoat, "down"], env=env, cwd=PROJECT_ROOT, capture_output=True, timeout=120)
+        if pid_file.exists():
+            for pid in json.loads(pid_file.read_text())["children"].values():
+                if _alive(pid):
+                    os.killpg(pid, signal.SIGKILL)
+        if up.poll() is None:
+            os.killpg(up.pid, signal.SIGKILL)
+        up.wait(timeout=30)
+        assert down.returncode in (0, 1)

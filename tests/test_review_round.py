@@ -123,3 +123,12 @@ def test_rejected_commune_corrected_then_round_approved_and_lapsing(
         app, ["approve", "2026-45", "--approver", "A B", "--position", "C D", "--decision-number", "1/QĐ"]
     )
     assert nothing.exit_code == 2 and "không có đợt phê duyệt nào đang chờ" in nothing.output
+
+    # Everything Prefect holds after the round (runs, parameters, states, logs, artifacts, events, the
+    # approval's inputs) names households by id only: no generated name or CCCD number.
+    from prefect.settings import PREFECT_API_URL
+    from prefect_scan import leaked, personal_values, prefect_api_dump
+
+    values = personal_values([*camlo["clean"].glob("*.xlsx"), *camlo["errors"].glob("*.xlsx")])
+    assert len(values) > 1_000
+    assert leaked(prefect_api_dump(str(PREFECT_API_URL.value())), values) == []

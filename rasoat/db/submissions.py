@@ -23,6 +23,9 @@ def store_submission(
 
     Returns (submission, created)."""
     digest = hashlib.sha256(content).hexdigest()
+    # One commune's files are numbered one after another: on PostgreSQL two files arriving together
+    # take turns on the round's row (SQLite's write lock already serialises them).
+    session.execute(select(ReviewRound.id).where(ReviewRound.id == review_round.id).with_for_update())
     existing = session.scalars(
         select(Submission).where(
             Submission.round_id == review_round.id,

@@ -81,8 +81,8 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         except known as exc:
             err.print(f"[bold red]Lỗi[/]: {exc}")
             raise typer.Exit(EXIT_BAD_INPUT) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
+        except (typer.Exit, typer.Abort, typer.BadParameter, KeyboardInterrupt):
+            raise  # BadParameter: typer prints the usage error and exits 2
         except Exception as exc:
             log_dir = home() / "logs"
             log_dir.mkdir(exist_ok=True)

@@ -62,6 +62,21 @@ def test_year_without_standard(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "chưa có chuẩn nghèo nào cho năm rà soát 2031" in result.output.replace("\n", " ")
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["approve", "2026-45", "--approver", "AB", "--position", "CD"], "phê duyệt cần --decision-number"),
+        (["approve", "2026-45", "--approver", "AB", "--position", "CD", "--reject"], "trả lại cần --reason"),
+        (["round", "start", "--year", "2026"], "chọn đúng một trong --district hoặc --province"),
+    ],
+)
+def test_bad_options_are_usage_errors(argv: list[str], message: str, rasoat_home: Path) -> None:
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    assert message in result.output.replace("\n", " ")
+    assert "Lỗi không mong đợi" not in result.output
+
+
 def test_standards_lists_both_periods() -> None:
     result = runner.invoke(app, ["standards"])
     assert result.exit_code == 0

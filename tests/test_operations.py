@@ -256,6 +256,10 @@ def test_up_then_down_leaves_no_child(tmp_path: Path, rasoat_home: Path) -> None
         assert record["pid"] == up.pid
         assert set(record["children"]) == {"server", "worker", "watcher"}
         assert healthy(f"http://127.0.0.1:{port}/api")
+        import httpx  # the UI finds the API through /ui-settings: it must name this port, not 4200
+
+        ui_settings = httpx.get(f"http://127.0.0.1:{port}/ui-settings", timeout=10).json()
+        assert ui_settings["api_url"] == f"http://127.0.0.1:{port}/api"
         down = subprocess.run([*rasoat, "down"], env=env, cwd=PROJECT_ROOT, capture_output=True, timeout=60)
         assert down.returncode == 0, down.stdout + down.stderr
         assert up.wait(timeout=30) == 0

@@ -216,6 +216,10 @@ def up(options: UpOptions, say: Callable[[str], None] = print, stop: threading.E
                 say(f"dùng máy chủ Prefect đang chạy tại {ui_url(api_url)}")
             else:
                 server_env = dict(env)
+                # The UI asks /ui-settings where the API is; Prefect derives it from these settings,
+                # not from `--port`, so without them the UI of a server on another port calls :4200.
+                server_env["PREFECT_SERVER_API_HOST"] = options.host
+                server_env["PREFECT_SERVER_API_PORT"] = str(options.port)
                 if options.auth:
                     server_env["PREFECT_SERVER_API_AUTH_STRING"] = options.auth
                 say(f"khởi động máy chủ Prefect tại {ui_url(api_url)}…")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from prefect import flow
-from prefect.runtime import flow_run
+from prefect.runtime import deployment, flow_run
 
 from flows.commune_submission import commune_submission
 from flows.district_consolidation import district_consolidation
 from flows.province_approval import province_approval
 from rasoat.admin_units import province_of_district
+from tasks.approval_request import request_approval
 from tasks.rounds import districts_in_round, list_inbox, open_district_round
 
 
@@ -54,5 +55,9 @@ def review_round(
         round_id = open_district_round(year, district, actor)
         outcome = district_consolidation(round_id, year, district, actor, without_missing, reason)
         consolidations[district] = outcome.consolidation_id
-    decision = province_approval(year, province, actor) if approve else None
+    decision = None
+    if approve and deployment.id:
+        decision = request_approval(year, province, actor)  # its own run, suspended while it waits
+    elif approve:
+        decision = province_approval(year, province, actor)  # local: this process waits
     return {"verdicts": verdicts, "consolidations": consolidations, "approval": decision}

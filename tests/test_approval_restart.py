@@ -112,3 +112,45 @@ def test_suspended_approval_survives_its_process_and_rejection_returns_to_distri
         states = dict(s.execute(select(ReviewRound.scope_level, ReviewRound.state)).all())
         assert states == {"district": "rejected", "province": "rejected"}
         assert s.scalars(select(AuditEntry).where(AuditEntry.action == "round.rejected")).one()
+
+
+def test_a_deployed_round_hands_the_approval_to_its_own_deployment_and_ends(
+    prefect_server: None, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A subflow cannot suspend: a deployed round would keep its process waiting for the decision.
+    It starts a run of `province_approval/approval` instead, which suspends on its own."""
+    import shutil
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+    from prefect.deployments import run_deployment
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.province_approval import province_approval
+    from flows.review_round import review_round
+    from rasoat.pipeline.inbox import inbox_dir
+
+    monkeypatch.setenv("RASOAT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    generate_district("468", YEAR, tmp_path / "camlo", seed=5, households=400)
+    inbox = inbox_dir(YEAR, "468")
+    inbox.mkdir(parents=True)
+    for path in sorted((tmp_path / "camlo").glob("*.xlsx")):
+        shutil.copy(path, inbox / path.name)
+
+    province_approval.to_deployment(name="approval").apply()
+    review_round.to_deployment(name="pytest").apply()
+    round_run = run_deployment(
+        "review_round/pytest", parameters={"year": YEAR, "district_code": "468", "actor": "huyen"}, timeout=0
+    )
+    done = _execute(round_run.id, str(PREFECT_API_URL.value()))
+    assert done.returncode == 0, done.stderr[-3000:]
+    with get_client(sync_client=True) as client:
+        finished = client.read_flow_run(round_run.id)
+        assert finished.state.is_completed()  # the round did not wait for the decision
+        deployment = client.read_deployment_by_name("province_approval/approval")
+        runs = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id]))
+        )
+    (approval,) = [r for r in runs if r.created >= round_run.created]  # the server is shared across tests
+    assert approval.parameters == {"year": YEAR, "province_code": "45", "actor": "huyen"}
+    assert approval.state.is_scheduled()  # a worker picks it up and it suspends there

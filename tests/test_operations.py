@@ -275,3 +275,27 @@ def test_up_then_down_leaves_no_child(tmp_path: Path, rasoat_home: Path) -> None
         if up.poll() is None:
             os.killpg(up.pid, signal.SIGKILL)
             up.wait()
+
+
+def test_ledger_keeps_what_was_announced_across_a_restart(tmp_path: Path) -> None:
+    root = tmp_path / "inbox"
+    folder = root / "2026" / "468"
+    folder.mkdir(parents=True)
+    ledger = tmp_path / "run" / "inbox-announced.json"
+    events: list[dict] = []
+    first = InboxWatcher(root, emit=lambda **e: events.append(e), settle_seconds=2, ledger=ledger)
+    (folder / "19597.xlsx").write_bytes(b"v1")
+    first.scan_existing()
+    first.poll_once(now=0)
+    assert [e["event"] for e in first.poll_once(now=2)] == [RECEIVED]
+
+    # While nobody watches: a new commune's file and a correction of the announced one arrive.
+    (folder / "19600.xlsx").write_bytes(b"v1")
+    (folder / "xa-19597-sua.xlsx").write_bytes(b"v2")
+    events.clear()
+    second = InboxWatcher(root, emit=lambda **e: events.append(e), settle_seconds=2, ledger=ledger)
+    assert second.scan_existing() == 3
+    second.poll_once(now=10)
+    second.poll_once(now=12)
+    announced = {e["resource"]["rasoat.commune"] + ":" + e["event"] for e in events}
+    assert announced == {f"19600:{RECEIVED}", f"19597:{CORRECTED}"}  # 19597.xlsx itself: not again

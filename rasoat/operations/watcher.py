@@ -16,7 +16,9 @@ paths as pending and a poll loop settles them.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import re
 import signal
 import threading
@@ -138,17 +140,50 @@ class InboxWatcher:
         emit: Emit = prefect_emit,
         settle_seconds: float = DEFAULT_SETTLE_SECONDS,
         poll_interval: float = 0.5,
+        ledger: Path | None = None,
     ) -> None:
         self.root = Path(inbox_root)
+        self.ledger = ledger
         self.emit = emit
         self.settle = settle_seconds
         self.poll_interval = poll_interval
         self._pending: dict[Path, Seen | None] = {}
-        self._announced: dict[Path, tuple[int, int]] = {}
+        self._announced: dict[Path, tuple[int, int]] = self._load_ledger()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._observer: Any = None
         self._thread: threading.Thread | None = None
+
+    # -- what was announced, kept across restarts ----------------------------------------------
+    def _load_ledger(self) -> dict[Path, tuple[int, int]]:
+        """Files announced before a restart: not announced again unless they changed, and a
+        commune's next file is still a correction."""
+        if self.ledger is None or not self.ledger.exists():
+            return {}
+        try:
+            raw = json.loads(self.ledger.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            log.warning("ledger %s unreadable: files already there are announced again", self.ledger)
+            return {}
+        return {Path(k): (int(v[0]), int(v[1])) for k, v in raw.items()}
+
+    def _save_ledger(self) -> None:
+        if self.ledger is None:
+            return
+        self.ledger.parent.mkdir(parents=True, exist_ok=True)
+        staging = self.ledger.with_suffix(".tmp")
+        staging.write_text(
+            json.dumps({str(k): list(v) for k, v in self._announced.items()}), encoding="utf-8"
+        )
+        os.replace(staging, self.ledger)
+
+    def scan_existing(self) -> int:
+        """Mark every file already in the inbox: those that arrived while nobody watched are announced
+        once they settle; those in the ledger with the same size and time are not."""
+        paths = list(self.existing())
+        for path in paths:
+            self.mark(path)
+        return len(paths)
 
     # -- watchdog side: only marks paths -------------------------------------------------------
     def mark(self, path: str | Path) -> None:
@@ -217,6 +252,7 @@ class InboxWatcher:
             log.exception("could not emit %s for commune %s", event["event"], found.commune)
             return None
         self._announced[path] = signature
+        self._save_ledger()
         log.info("%s: commune %s, %s/%s, %s", event["event"], found.commune, found.year, found.district, path)
         return event
 
@@ -263,7 +299,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Watch RASOAT_HOME/inbox and emit Prefect events.")
     parser.add_argument("--inbox", type=Path, default=None, help="default: RASOAT_HOME/inbox")
     parser.add_argument("--settle", type=float, default=DEFAULT_SETTLE_SECONDS, help="seconds unchanged")
-    parser.add_argument("--scan-existing", action="store_true", help="also announce files already there")
+    parser.add_argument(
+        "--ledger",
+        type=Path,
+        default=None,
+        help="announced files (default: RASOAT_HOME/run/inbox-announced.json)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     configure_prefect()
@@ -271,12 +312,12 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    watcher = InboxWatcher(root, settle_seconds=args.settle)
+    ledger = args.ledger or home() / "run" / "inbox-announced.json"
+    watcher = InboxWatcher(root, settle_seconds=args.settle, ledger=ledger)
     with watcher:
-        if args.scan_existing:
-            for path in watcher.existing():
-                watcher.mark(path)
-        log.info("watching %s (settle %.1f s)", root, args.settle)
+        # Files that arrived while the watcher was down (or before it started) are not lost.
+        found = watcher.scan_existing()
+        log.info("watching %s (settle %.1f s, %s files already there)", root, args.settle, found)
         stop.wait()
     log.info("stopped")
     return 0

@@ -75,7 +75,7 @@ def _departed(rng: np.random.Generator, profile: Profile, hh: pd.DataFrame) -> p
     serial = DEPARTED_SERIAL_BASE + np.arange(n)
     ids = (
         base["commune_code"] + "-" + base["village_no"].map("{:02d}".format) + "-"
-    ).to_numpy() + np.char.zfill(serial.astype(str), 5)
+    ).to_numpy() + pd.Series(serial, dtype="int64").astype(str).str.zfill(5).to_numpy(dtype=object)
     return pd.DataFrame(
         {
             "household_id": ids,

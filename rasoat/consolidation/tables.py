@@ -145,7 +145,7 @@ def _canonical_causes(causes: pd.Series) -> np.ndarray:
             mapping[value] = text
         else:
             mapping[value] = POVERTY_CAUSE_ALIASES.get(fold(text), "other")
-    return obj.map(mapping).fillna("").to_numpy(dtype=object)
+    return obj.map(mapping).astype("object").fillna("").to_numpy(dtype=object)
 
 
 def _is_kinh(ethnicity: pd.Series) -> tuple[np.ndarray, np.ndarray]:

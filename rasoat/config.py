@@ -15,9 +15,12 @@ def data_dir() -> Path:
 
 
 def home() -> Path:
-    """RASOAT_HOME (default ~/.rasoat): database, inbox, outputs."""
+    """RASOAT_HOME (default ~/.rasoat): database, inbox, outputs.
+
+    Created readable by its owner only: it holds households' names and CCCD numbers (the database,
+    the communes' files, the documents)."""
     path = Path(os.environ.get("RASOAT_HOME", Path.home() / ".rasoat")).expanduser()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
 

@@ -211,3 +211,19 @@ def test_audit_log_holds_no_personal_data(engine: Engine) -> None:
         logged = json.dumps([e.details for e in s.scalars(select(AuditEntry))], ensure_ascii=False)
     personal = [*parsed.households["head_name"].dropna(), *parsed.members["id_number"].dropna()]
     assert personal and not [p for p in personal if p in logged]
+
+
+def test_files_holding_personal_data_are_readable_by_their_owner_only(tmp_path: Path, monkeypatch) -> None:
+    """RASOAT_HOME and the SQLite database (names, CCCD numbers) are closed to other users."""
+    from rasoat.config import home
+    from rasoat.db import init_db
+
+    monkeypatch.setenv("RASOAT_HOME", str(tmp_path / "new-home"))
+    assert home().stat().st_mode & 0o777 == 0o700
+    loose = tmp_path / "loose.db"
+    loose.touch(mode=0o644)
+    loose.chmod(0o644)
+    engine = init_db(f"sqlite:///{loose}")
+    engine.dispose()
+    for path in tmp_path.glob("loose.db*"):
+        assert path.stat().st_mode & 0o077 == 0, path.name

@@ -117,7 +117,7 @@ def test_flows_run_on_a_local_dask_cluster_chosen_by_environment(tmp_path: Path)
     manifest = json.loads((SAMPLE / "manifest.json").read_text(encoding="utf-8"))["communes"]
     assert sorted(m["commune"] for m in result["mapped"]) == sorted(manifest)
     for mapped in result["mapped"]:
-        expected = {k: v for k, v in manifest[mapped["commune"]].items() if k in ("poor", "near_poor", "mstb")}
+        expected = {k: manifest[mapped["commune"]][k] for k in ("poor", "near_poor", "mstb")}
         assert {k: mapped["counts"].get(k, 0) for k in expected} == expected
     # The tasks ran in Dask worker processes, not in the flow's own process.
     assert all(m["worker"].startswith("tcp://") for m in result["mapped"])

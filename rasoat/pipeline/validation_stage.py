@@ -19,7 +19,8 @@ from rasoat.classifier import classify
 from rasoat.db import audit, save_classifications, save_households
 from rasoat.db.models import Household, Member, ReviewRound, Submission, ValidationResult
 from rasoat.feedback import write_feedback
-from rasoat.intake import SubmissionError, read_submission
+from rasoat.intake import SubmissionError
+from rasoat.intake.cache import read_submission_cached
 from rasoat.pipeline.outputs import feedback_dir
 from rasoat.standards import standard_for_year
 from rasoat.validation import CheckResult, ValidationReport
@@ -110,7 +111,7 @@ def validate_stored(session: Session, submission_id: int, actor: str, *, data_do
     out = feedback_dir(review_round.year, submission.commune_code)
 
     try:
-        parsed = read_submission(submission.content, submission.file_name)
+        parsed = read_submission_cached(submission.content, submission.file_name)
     except SubmissionError as exc:
         parsed, report = None, unreadable_report(submission.file_name, exc.problems)
     else:

@@ -45,6 +45,7 @@ def _parsed_with_awkward_values(content: bytes) -> tuple[pd.DataFrame, pd.DataFr
     households["members"] = households["members"].astype("float64")
     households.loc[households.index[0], "members"] = np.nan
     households.loc[households.index[1], "village"] = None
+    households.loc[households.index[1], "meeting_agree_pct"] = None  # a nullable float column's NA
     households["extra:ghi_chu"] = None
     households.loc[households.index[2], "extra:ghi_chu"] = 'Hộ mới tách, ghi chú "có dấu"\t\\ và tab'
     members = parsed.members.copy()
@@ -112,6 +113,11 @@ def test_bulk_write_keeps_every_value(engine: Engine, monkeypatch: pytest.Monkey
     first, second, third = households["household_id"].iloc[:3]
     assert pd.isna(stored_households.loc[first, "members"])
     assert pd.isna(stored_households.loc[second, "village"])
+    assert pd.isna(stored_households.loc[second, "meeting_agree_pct"])
+    pct = households.set_index("household_id")["meeting_agree_pct"].iloc[2:].astype("float64")
+    assert np.allclose(
+        stored_households["meeting_agree_pct"].loc[pct.index].astype("float64"), pct, equal_nan=True
+    )
     assert stored_households.loc[third, "extra"] == {"ghi_chu": households["extra:ghi_chu"].iloc[2]}
     expected_members = households["members"].iloc[1:].astype("int64").to_numpy()
     assert (

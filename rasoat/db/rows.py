@@ -46,12 +46,14 @@ def _column_values(series: pd.Series, column_type: Any) -> list[Any]:
     refuse "3.0" for a smallint, so they are made whole numbers here, as the server's cast would."""
     missing = series.isna().to_numpy()
     if isinstance(column_type, Integer):
-        numbers = pd.to_numeric(series.where(~missing, 0))
-        if numbers.dtype.kind == "f":
-            numbers = numbers.round()
-        return _with_nulls(numbers.astype(np.int64).tolist(), missing)
+        if pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+            whole = series.to_numpy(dtype=np.int64, na_value=0)  # exact, also beyond 2**53
+        else:
+            numbers = pd.to_numeric(series.astype(object).where(~missing, 0)).to_numpy(dtype=np.float64)
+            whole = np.round(numbers).astype(np.int64)
+        return _with_nulls(whole.tolist(), missing)
     if isinstance(column_type, Float):
-        return _with_nulls(pd.to_numeric(series).astype(np.float64).tolist(), missing)
+        return _with_nulls(series.to_numpy(dtype=np.float64, na_value=np.nan).tolist(), missing)
     values = series.astype(object).tolist()
     if isinstance(column_type, DateTime):
         values = [v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in values]

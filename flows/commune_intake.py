@@ -6,10 +6,16 @@ from prefect import flow
 
 from flows.run_names import intake_run_name
 from rasoat.pipeline.intake import Received
+from rasoat.task_runner import task_runner_from_config
 from tasks.intake import identify_commune, store_and_read
 
 
-@flow(name="commune_intake", flow_run_name=intake_run_name, log_prints=False)
+@flow(
+    name="commune_intake",
+    flow_run_name=intake_run_name,
+    log_prints=False,
+    task_runner=task_runner_from_config(),
+)
 def commune_intake(
     file: str,
     year: int,

@@ -16,6 +16,7 @@ from flows.district_consolidation import district_consolidation
 from flows.run_names import _commune_hint
 from rasoat.admin_units import commune as commune_unit
 from rasoat.pipeline.validation_stage import Validated
+from rasoat.task_runner import task_runner_from_config
 from tasks.rounds import communes_missing, open_district_round
 
 
@@ -24,7 +25,7 @@ def rerun_run_name() -> str:
     return f"inbox-{p.get('year')}-commune-{_commune_hint(p)}"
 
 
-@flow(name="commune_rerun", flow_run_name=rerun_run_name)
+@flow(name="commune_rerun", flow_run_name=rerun_run_name, task_runner=task_runner_from_config())
 def commune_rerun(
     file: str,
     year: int,

@@ -8,9 +8,10 @@ from flows.commune_intake import commune_intake
 from flows.run_names import submission_run_name
 from flows.validation import validation
 from rasoat.pipeline.validation_stage import Validated
+from rasoat.task_runner import task_runner_from_config
 
 
-@flow(name="commune_submission", flow_run_name=submission_run_name)
+@flow(name="commune_submission", flow_run_name=submission_run_name, task_runner=task_runner_from_config())
 def commune_submission(
     file: str,
     year: int,

@@ -6,6 +6,7 @@ from prefect import flow, unmapped
 from prefect.concurrency.sync import concurrency
 
 from rasoat.pipeline.consolidation_stage import ConsolidationOutcome
+from rasoat.task_runner import task_runner_from_config
 from tasks.consolidation import (
     commune_data_task,
     consolidate_district_task,
@@ -17,7 +18,11 @@ from tasks.consolidation import (
 LOCK_TIMEOUT_SECONDS = 30 * 60  # a district's consolidation takes seconds; waiting longer means a stuck run
 
 
-@flow(name="district_consolidation", flow_run_name="consolidation-{year}-district-{district_code}")
+@flow(
+    name="district_consolidation",
+    flow_run_name="consolidation-{year}-district-{district_code}",
+    task_runner=task_runner_from_config(),  # the per-commune reads run on Dask when configured
+)
 def district_consolidation(
     round_id: int,
     year: int,

@@ -6,6 +6,7 @@ from prefect import flow, get_run_logger
 from prefect.context import FlowRunContext
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
 
+from rasoat.task_runner import task_runner_from_config
 from tasks.approval import (
     ApprovalInput,
     approval_request_markdown,
@@ -34,7 +35,12 @@ def _ask(markdown: str, key: str, timeout: int) -> ApprovalInput:
     return pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=2, key=key)
 
 
-@flow(name="province_approval", flow_run_name="approval-{year}-province-{province_code}", persist_result=True)
+@flow(
+    name="province_approval",
+    flow_run_name="approval-{year}-province-{province_code}",
+    persist_result=True,
+    task_runner=task_runner_from_config(),
+)
 def province_approval(
     year: int, province_code: str, actor: str = "cli", timeout_hours: float = 24 * 30
 ) -> dict[str, object]:

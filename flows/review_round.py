@@ -9,6 +9,7 @@ from flows.commune_submission import commune_submission
 from flows.district_consolidation import district_consolidation
 from flows.province_approval import province_approval
 from rasoat.admin_units import province_of_district
+from rasoat.task_runner import task_runner_from_config
 from tasks.approval_request import request_approval
 from tasks.rounds import districts_in_round, list_inbox, open_district_round
 
@@ -20,7 +21,7 @@ def review_run_name() -> str:
     return f"review-{p['year']}-province-{p.get('province_code')}"
 
 
-@flow(name="review_round", flow_run_name=review_run_name)
+@flow(name="review_round", flow_run_name=review_run_name, task_runner=task_runner_from_config())
 def review_round(
     year: int,
     district_code: str | None = None,

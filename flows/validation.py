@@ -5,10 +5,15 @@ from __future__ import annotations
 from prefect import flow
 
 from rasoat.pipeline.validation_stage import Validated
+from rasoat.task_runner import task_runner_from_config
 from tasks.validation import publish_validation, validate_submission_task, validation_inputs_task
 
 
-@flow(name="validation", flow_run_name="validation-{year}-submission-{submission_id}")
+@flow(
+    name="validation",
+    flow_run_name="validation-{year}-submission-{submission_id}",
+    task_runner=task_runner_from_config(),
+)
 def validation(submission_id: int, year: int, actor: str = "cli", data_docs: bool = True) -> Validated:
     """Run the Great Expectations suites on a stored submission; blocking failures reject it.
 

@@ -8,6 +8,7 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from rasoat.db.models import StatusHistory
+from rasoat.db.round_data import frame_from_query
 from rasoat.db.rows import write_frame
 
 HISTORY_COLUMNS = ["household_id", "commune_code", "year", "status", "members"]
@@ -33,7 +34,7 @@ def load_history(session: Session, commune_codes: list[str], first_year: int, la
         StatusHistory.year >= first_year,
         StatusHistory.year <= last_year,
     )
-    frame = pd.DataFrame(session.execute(query).all(), columns=HISTORY_COLUMNS)
+    frame = frame_from_query(session, query, HISTORY_COLUMNS)
     frame["year"] = frame["year"].astype("int64")
     frame["members"] = frame["members"].astype("Int64")
     return frame

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from rasoat.db.models import Classification, Household, Member, Submission
@@ -25,6 +27,20 @@ HOUSEHOLD_FIELDS = (
     *INDICATOR_COLUMNS,
 )
 MEMBER_FIELDS = ("household_id", "birth_date", "birth_year", "has_health_insurance", "in_school")
+
+
+def frame_from_query(session: Session, query: Select[Any], columns: list[str]) -> pd.DataFrame:
+    """The query's rows as a frame, taken straight from the driver's cursor.
+
+    A district's ≈ 100,000 member rows cost more as SQLAlchemy Row objects than in the database;
+    plain tuples go to pandas directly. Values arrive as the driver gives them (SQLite's dates as
+    ISO text): callers convert columns with pandas, vectorised."""
+    result = session.connection().execute(query)  # Core execution: a CursorResult over the driver's cursor
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return pd.DataFrame.from_records(rows, columns=columns, coerce_float=False)
 
 
 def latest_submissions(session: Session, round_id: int) -> dict[str, Submission]:
@@ -62,8 +78,7 @@ def load_households(session: Session, submission_ids: list[int]) -> pd.DataFrame
         .where(Household.submission_id.in_(submission_ids))
         .order_by(Household.commune_code, Household.id)
     )
-    columns = [*HOUSEHOLD_FIELDS, "status", "deprivation_count"]
-    return pd.DataFrame(session.execute(query).all(), columns=columns)
+    return frame_from_query(session, query, [*HOUSEHOLD_FIELDS, "status", "deprivation_count"])
 
 
 def load_members(session: Session, submission_ids: list[int]) -> pd.DataFrame:
@@ -72,6 +87,6 @@ def load_members(session: Session, submission_ids: list[int]) -> pd.DataFrame:
         .where(Member.submission_id.in_(submission_ids))
         .order_by(Member.id)
     )
-    frame = pd.DataFrame(session.execute(query).all(), columns=list(MEMBER_FIELDS))
+    frame = frame_from_query(session, query, list(MEMBER_FIELDS))
     frame["birth_date"] = pd.to_datetime(frame["birth_date"])
     return frame

@@ -2,22 +2,29 @@
 
 A rerun of the same submission deletes its rows and writes them again inside the caller's
 transaction, so a crash leaves either the old rows or the new ones, never both or neither.
+
+The write path is the one each database is fastest at, on the session's own connection (so inside
+its transaction): PostgreSQL loads with COPY (psycopg 3's `cursor.copy`), SQLite takes batched
+executemany of plain tuples. Both skip SQLAlchemy's per-row dictionaries, which cost more than the
+database itself at a province's ≈ 1.7 million rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Table, delete, insert
+from sqlalchemy import JSON, Date, DateTime, Float, Integer, Table, delete, insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from rasoat.db.models import Classification, Household, Member, Submission
 from rasoat.standards import Standard
 
-BATCH_ROWS = 5000  # executemany batches: bounded memory, few round trips
+BATCH_ROWS = 5000  # SQLite executemany batches: bounded memory, few round trips
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -26,16 +33,92 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out.to_dict("records")
 
 
-def _chunks(records: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    for start in range(0, len(records), BATCH_ROWS):
-        yield records[start : start + BATCH_ROWS]
+def _with_nulls(values: list[Any], missing: np.ndarray) -> list[Any]:
+    if not missing.any():
+        return values
+    return [None if gone else value for value, gone in zip(values, missing.tolist(), strict=True)]
+
+
+def _column_values(series: pd.Series, column_type: Any) -> list[Any]:
+    """One column as plain Python values of the column's SQL type, None where missing.
+
+    Integer columns arrive as float when the sheet had blanks (3.0); COPY's text format would
+    refuse "3.0" for a smallint, so they are made whole numbers here, as the server's cast would."""
+    missing = series.isna().to_numpy()
+    if isinstance(column_type, Integer):
+        if pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+            whole = series.to_numpy(dtype=np.int64, na_value=0)  # exact, also beyond 2**53
+        else:
+            numbers = pd.to_numeric(series.astype(object).where(~missing, 0)).to_numpy(dtype=np.float64)
+            whole = np.round(numbers).astype(np.int64)
+        return _with_nulls(whole.tolist(), missing)
+    if isinstance(column_type, Float):
+        return _with_nulls(series.to_numpy(dtype=np.float64, na_value=np.nan).tolist(), missing)
+    values = series.astype(object).tolist()
+    if isinstance(column_type, DateTime):
+        values = [v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in values]
+    elif isinstance(column_type, Date):
+        values = [v.date() if isinstance(v, pd.Timestamp) else v for v in values]
+    return _with_nulls(values, missing)
+
+
+def _columns(table: Table, frame: pd.DataFrame) -> list[list[Any]]:
+    return [_column_values(frame[name], table.c[name].type) for name in frame.columns]
+
+
+def _chunks(rows: list[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    for start in range(0, len(rows), BATCH_ROWS):
+        yield rows[start : start + BATCH_ROWS]
+
+
+def _copy_postgresql(
+    connection: Connection, table: Table, names: list[str], columns: list[list[Any]]
+) -> None:
+    from psycopg import sql
+
+    for i, name in enumerate(names):
+        if isinstance(table.c[name].type, JSON):  # COPY's text format takes the JSON document as text
+            columns[i] = [None if v is None else json.dumps(v, ensure_ascii=False) for v in columns[i]]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(n) for n in names)
+    )
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in zip(*columns, strict=True):
+            copy.write_row(row)
+
+
+def _insert_sqlite(connection: Connection, table: Table, names: list[str], columns: list[list[Any]]) -> None:
+    dialect = connection.dialect
+    for i, name in enumerate(names):
+        # SQLAlchemy's own storage format for dates, timestamps and JSON on SQLite, so reads agree.
+        process: Callable[[Any], Any] | None = table.c[name].type.bind_processor(dialect)
+        if process is not None:
+            columns[i] = [None if v is None else process(v) for v in columns[i]]
+    quote = dialect.identifier_preparer.quote
+    statement = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join('?' for _ in names)})"
+    )
+    for chunk in _chunks(list(zip(*columns, strict=True))):
+        connection.exec_driver_sql(statement, chunk)
 
 
 def write_frame(session: Session, table: Table, frame: pd.DataFrame) -> int:
-    records = _records(frame)
-    for chunk in _chunks(records):
-        session.execute(insert(table), chunk)
-    return len(records)
+    """Insert the frame's rows (its columns are the table's) in the session's transaction."""
+    if frame.empty:
+        return 0
+    names = [str(c) for c in frame.columns]
+    columns = _columns(table, frame)
+    connection = session.connection()  # begins the session's transaction if it has not yet
+    if connection.dialect.name == "postgresql":
+        _copy_postgresql(connection, table, names, columns)
+    elif connection.dialect.name == "sqlite":
+        _insert_sqlite(connection, table, names, columns)
+    else:  # a database rasoat is not tuned for: SQLAlchemy's generic executemany
+        session.execute(insert(table), _records(frame))
+    return len(frame)
 
 
 def _table_columns(table: Table) -> list[str]:

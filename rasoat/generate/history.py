@@ -73,9 +73,9 @@ def _departed(rng: np.random.Generator, profile: Profile, hh: pd.DataFrame) -> p
     status = rng.choice(list(statuses), n, p=np.array(list(statuses.values())) / sum(statuses.values()))
     base = hh.iloc[pick]
     serial = DEPARTED_SERIAL_BASE + np.arange(n)
-    ids = (
-        base["commune_code"] + "-" + base["village_no"].map("{:02d}".format) + "-"
-    ).to_numpy() + pd.Series(serial, dtype="int64").astype(str).str.zfill(5).to_numpy(dtype=object)
+    ids = (base["commune_code"] + "-" + base["village_no"].map("{:02d}".format) + "-").to_numpy() + pd.Series(
+        serial, dtype="int64"
+    ).astype(str).str.zfill(5).to_numpy(dtype=object)
     return pd.DataFrame(
         {
             "household_id": ids,

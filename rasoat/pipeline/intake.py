@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from rasoat.db import audit, get_or_create_round, store_submission
-from rasoat.intake import SubmissionError, read_submission
+from rasoat.intake import SubmissionError
+from rasoat.intake.cache import read_submission_cached
 from rasoat.pipeline.approval_stage import lapse_approvals
 from rasoat.pipeline.identify import Filing
 from rasoat.standards import Standard
@@ -50,7 +51,7 @@ def receive(
     )
     readable, households, members, problems = True, 0, 0, 0
     try:
-        parsed = read_submission(content, file_name)
+        parsed = read_submission_cached(content, file_name)
         households = len(parsed.households)
         members = 0 if parsed.members is None else len(parsed.members)
         problems = len(parsed.problems)

@@ -1,0 +1,613 @@
+"""Scale benchmark (issue 7): a district, a province the size of Hà Tĩnh, and the bare baseline.
+
+    .venv/bin/python benchmarks/bench_scale.py --work-dir /tmp/rasoat-bench \\
+        --scopes district,province --databases sqlite,postgresql \\
+        --json benchmarks/results/scale.json --markdown benchmarks/results/scale.md
+
+Each measurement runs in its own process (so peak RSS is that scope's), on a fresh database:
+- `pipeline`: the round's stages as the flows run them, through the pure pipeline functions on a
+  database session, no Prefect: per commune intake (`receive`) then validation (`validate_stored`,
+  which classifies and writes the accepted rows), per district consolidation (`consolidate_round`),
+  then the province's tables (`build_province_tables`) and their XLSX. Stage times are split by
+  wrapping the functions the stages call (classification, the row writes, the consolidation's reads).
+- `baseline`: the same classification and aggregation as plain pandas in one process, on frames
+  already in memory (the workbooks are read first, not timed): no database, no validation, no checks.
+- `overhead`: the same communes through the Prefect flows (`commune_submission`, then
+  `district_consolidation`) on a temporary Prefect server, against the plain functions on the same
+  files: the difference per commune is what orchestration costs.
+
+Targets (issue 7, this 2-core machine): the Hà Tĩnh-sized round (≈ 380,000 households, 210
+communes), lists included and certificates excluded, end to end ≤ 5 minutes with peak RSS ≤ 2 GB;
+classification + consolidation ≤ 3 × the bare baseline. Inputs are generated once and cached in the
+work directory (benchmarks/scale_data.py). Figures are recorded in the README; no test asserts them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+sys.path.insert(0, str(BENCH_DIR.parent))
+
+import scale_data  # noqa: E402  (the benchmark's own module beside this file)
+
+TARGETS = {
+    "province_end_to_end_s": 300.0,
+    "province_peak_rss_mb": 2048.0,
+    "classification_consolidation_ratio": 3.0,
+}
+ACTOR = "benchmark"
+POSTGRES_ADMIN = os.environ.get(
+    "RASOAT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+DOCUMENTS_NOTE = "not measured (documents not merged yet)"
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+class Timers:
+    """Seconds accumulated per label; nested wrappers each count their own label."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
+
+    @contextlib.contextmanager
+    def time(self, label: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[label] += time.perf_counter() - start
+            self.calls[label] += 1
+
+    def wrap(self, module: Any, name: str, label: str) -> None:
+        original = getattr(module, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            with self.time(label):
+                return original(*args, **kwargs)
+
+        setattr(module, name, timed)
+
+
+def peak_rss_mb() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_gb = None
+    with contextlib.suppress(OSError, ValueError):
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem_gb = round(mem_kb / 1024 / 1024, 1)
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": mem_gb,
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+@contextlib.contextmanager
+def fresh_database(kind: str, work_dir: Path) -> Iterator[str]:
+    """An empty database of that kind; a PostgreSQL one is dropped afterwards."""
+    if kind == "sqlite":
+        path = work_dir / "db" / f"bench-{uuid.uuid4().hex[:8]}.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"rasoat_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_ADMIN).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def scope_inputs(work_dir: Path, scope: str, province_households: int) -> list[scale_data.Generated]:
+    if scope == "district":
+        return [scale_data.generate(work_dir, scale_data.DISTRICT, 15_000)]
+    if scope == "province":
+        return scale_data.generate_province(work_dir, province_households)
+    raise ValueError(f"unknown scope {scope}")
+
+
+# ---------------------------------------------------------------------------------------------
+# the pipeline, session-level
+
+
+def run_pipeline(work_dir: Path, scope: str, database: str, province_households: int) -> dict[str, Any]:
+    parts = scope_inputs(work_dir, scope, province_households)
+    import_started = time.perf_counter()
+    import great_expectations  # noqa: F401  (once per process, as a worker does; reported apart)
+
+    import rasoat.pipeline.consolidation_stage as consolidation_stage
+    import rasoat.pipeline.validation_stage as validation_stage
+    from rasoat.admin_units import province_of_district
+    from rasoat.consolidation.export import write_tables_xlsx
+    from rasoat.db import get_or_create_round, init_db, session_scope
+    from rasoat.pipeline.approval_stage import build_province_tables
+    from rasoat.pipeline.baseline import import_baseline
+    from rasoat.pipeline.identify import identify
+    from rasoat.pipeline.intake import receive
+    from rasoat.standards import standard_for_year
+
+    imports_s = time.perf_counter() - import_started
+    timers = Timers()
+    # What validate_stored does, split: reading the bytes again, the suites, classification, writes.
+    timers.wrap(validation_stage, "read_submission_cached", "validation.read")
+    timers.wrap(validation_stage, "validate_submission", "validation.suites")
+    timers.wrap(validation_stage, "other_communes_id_numbers", "validation.other_communes_ids")
+    timers.wrap(validation_stage, "write_feedback", "validation.feedback")
+    timers.wrap(validation_stage, "classify", "classification")
+    timers.wrap(validation_stage, "save_households", "db_write.households_members")
+    timers.wrap(validation_stage, "save_classifications", "db_write.classifications")
+    timers.wrap(consolidation_stage, "load_households", "consolidation.db_read")
+    timers.wrap(consolidation_stage, "load_members", "consolidation.db_read")
+    timers.wrap(consolidation_stage, "load_history", "consolidation.db_read")
+    timers.wrap(consolidation_stage, "consolidate", "consolidation.tables")
+    timers.wrap(consolidation_stage, "run_checks", "consolidation.checks")
+
+    year = scale_data.YEAR
+    standard = standard_for_year(year)
+    households = sum(p.households for p in parts)
+    communes = sum(p.communes for p in parts)
+    verdicts: dict[str, int] = defaultdict(int)
+    out_dir = work_dir / "out" / scope / database
+    with fresh_database(database, work_dir) as url:
+        engine = init_db(url)
+        for part in parts:  # last years' approved lists: set-up of the round, not one of its stages
+            with timers.time("setup.baseline_import"), session_scope(engine) as s:
+                import_baseline(s, part.folder / "history.csv", part.district_code, ACTOR)
+        started = time.perf_counter()
+        for part in parts:
+            for path in sorted(part.folder.glob("*.xlsx")):
+                content = path.read_bytes()
+                with timers.time("intake"), session_scope(engine) as s:
+                    received = receive(
+                        s,
+                        year,
+                        standard,
+                        identify(path.name, None, part.district_code),
+                        path.name,
+                        content,
+                        ACTOR,
+                    )
+                # Commit of the commune's transaction is part of its database write.
+                with timers.time("validation_stage"), session_scope(engine) as s:
+                    validated = validation_stage.validate_stored(
+                        s, received.submission_id, ACTOR, data_docs=DATA_DOCS
+                    )
+                verdicts[validated.verdict] += 1
+            with timers.time("consolidation_stage"), session_scope(engine) as s:
+                review_round = get_or_create_round(s, year, "district", part.district_code, standard, ACTOR)
+                outcome = consolidation_stage.consolidate_round(s, review_round.id, ACTOR)
+            if not outcome.passed:
+                print(f"warning: district {part.district_code} consolidation checks failed", file=sys.stderr)
+        province = province_of_district(parts[0].district_code)
+        with timers.time("province_tables"), session_scope(engine) as s:
+            tables = build_province_tables(s, year, province, ACTOR).tables
+        with timers.time("outputs.tables_xlsx"):
+            write_tables_xlsx(tables, out_dir / f"tong-hop-{province}.xlsx")
+        end_to_end = time.perf_counter() - started
+        engine.dispose()
+
+    t = timers.seconds
+    db_write = t["db_write.households_members"] + t["db_write.classifications"]
+    validation_only = t["validation_stage"] - t["classification"] - db_write
+    stages = {
+        "intake": t["intake"],
+        "validation": validation_only,
+        "classification": t["classification"],
+        "db_write": db_write,
+        "consolidation": t["consolidation_stage"] + t["province_tables"],
+        "outputs_tables_xlsx": t["outputs.tables_xlsx"],
+    }
+    return {
+        "kind": "pipeline",
+        "scope": scope,
+        "database": database,
+        "households": households,
+        "members": sum(p.members for p in parts),
+        "communes": communes,
+        "districts": len(parts),
+        "data_docs": DATA_DOCS,
+        "verdicts": dict(verdicts),
+        "end_to_end_s": round(end_to_end, 2),
+        "households_per_s": round(households / end_to_end),
+        "stages_s": {k: round(v, 2) for k, v in stages.items()},
+        "documents": DOCUMENTS_NOTE,
+        "detail_s": {k: round(v, 3) for k, v in sorted(t.items())},
+        "classification_plus_consolidation_s": round(stages["classification"] + stages["consolidation"], 2),
+        # The same computation as the baseline, inside the pipeline (no database reads, no checks).
+        "classification_plus_consolidation_compute_s": round(
+            t["classification"] + t["consolidation.tables"] + t["province_tables"], 2
+        ),
+        # The consolidated tables' Great Expectations checks are validation, which the baseline leaves out.
+        "classification_plus_consolidation_without_checks_s": round(
+            stages["classification"] + stages["consolidation"] - t["consolidation.checks"], 2
+        ),
+        "imports_s": round(imports_s, 2),
+        "peak_rss_mb": peak_rss_mb(),
+        "load_average": load_average(),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# the bare baseline: plain pandas, one process
+
+
+def run_baseline(work_dir: Path, scope: str, province_households: int) -> dict[str, Any]:
+    """Classification and the same R1–R11 aggregation on in-memory frames: no database, no
+    validation, no checks, no orchestration."""
+    import pandas as pd
+
+    from rasoat.admin_units import communes_of, province_of_district
+    from rasoat.classifier import classify
+    from rasoat.consolidation import (
+        ConsolidationInput,
+        as_units,
+        consolidate,
+        consolidate_province,
+        departed_frame,
+        household_frame,
+    )
+    from rasoat.intake import read_submission_path
+    from rasoat.movements import compute_movements, previous_round
+    from rasoat.pipeline.approval_stage import province_unit
+    from rasoat.pipeline.baseline import read_baseline
+    from rasoat.pipeline.consolidation_stage import district_unit
+    from rasoat.schema import Status
+    from rasoat.standards import standard_for_year
+
+    parts = scope_inputs(work_dir, scope, province_households)
+    year = scale_data.YEAR
+    standard = standard_for_year(year)
+    inputs = []
+    read_started = time.perf_counter()
+    for part in parts:
+        parsed = [read_submission_path(p) for p in sorted(part.folder.glob("*.xlsx"))]
+        inputs.append(
+            (
+                part,
+                pd.concat([p.households for p in parsed], ignore_index=True),
+                pd.concat([p.members for p in parsed if p.members is not None], ignore_index=True),
+                read_baseline(part.folder / "history.csv", part.district_code),
+            )
+        )
+    read_s = time.perf_counter() - read_started
+
+    timers = Timers()
+    district_tables = []
+    for part, households, members, history in inputs:
+        with timers.time("classification"):
+            result = classify(households, standard)
+        with timers.time("consolidation"):
+            frame = households.join(result[["status", "deprivation_count"]])
+            frame["status"] = frame["status"].astype(object)
+            previous = previous_round(history, year, standard.first_year)
+            complete = bool((previous["status"] == Status.NON_POOR.value).any()) or previous.empty
+            moves = compute_movements(
+                frame[["household_id", "status", "members"]], previous, roster_complete=complete
+            )
+            previous_with_commune = previous.merge(
+                history[["household_id", "commune_code"]].drop_duplicates("household_id"), on="household_id"
+            )
+            departed = departed_frame(moves, previous_with_commune)
+            communes = communes_of(part.district_code)
+            tables = consolidate(
+                ConsolidationInput(
+                    unit=district_unit(part.district_code),
+                    communes=as_units(communes),
+                    year=year,
+                    households=household_frame(frame, frame[["status", "deprivation_count"]], moves),
+                    members=members,
+                    departed=departed.loc[departed["commune_code"].isin([c.code for c in communes])],
+                    min_deprivations=standard.min_deprivations,
+                )
+            )
+            district_tables.append(tables)
+    with timers.time("consolidation"):
+        consolidate_province(district_tables, province_unit(province_of_district(parts[0].district_code)))
+    t = timers.seconds
+    total = t["classification"] + t["consolidation"]
+    households_n = sum(p.households for p in parts)
+    return {
+        "kind": "baseline",
+        "scope": scope,
+        "households": households_n,
+        "reading_workbooks_s": round(read_s, 2),
+        "classification_s": round(t["classification"], 3),
+        "consolidation_s": round(t["consolidation"], 3),
+        "classification_plus_consolidation_s": round(total, 3),
+        "households_per_s": round(households_n / total),
+        "peak_rss_mb": peak_rss_mb(),
+        "load_average": load_average(),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# orchestration overhead: the flows on a Prefect server against the plain functions
+
+
+def run_overhead(work_dir: Path, database: str, communes: int) -> dict[str, Any]:
+    """The district's first `communes` files, twice on fresh databases: through the Prefect flows
+    (a temporary local server) and through the plain functions. Both build the same Data Docs."""
+    from rasoat.prefect_settings import configure_prefect
+
+    configure_prefect()
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    part = scale_data.generate(work_dir, scale_data.DISTRICT, 15_000)
+    files = sorted(part.folder.glob("*.xlsx"))[:communes]
+    year = scale_data.YEAR
+
+    import great_expectations  # noqa: F401
+
+    from flows.commune_submission import commune_submission
+    from flows.district_consolidation import district_consolidation
+    from rasoat.db import get_or_create_round, init_db, session_scope, shared_engine
+    from rasoat.pipeline.consolidation_stage import consolidate_round
+    from rasoat.pipeline.identify import identify
+    from rasoat.pipeline.intake import receive
+    from rasoat.pipeline.validation_stage import validate_stored
+    from rasoat.prefect_server import prefect_api
+    from rasoat.standards import standard_for_year
+
+    standard = standard_for_year(year)
+    without = bool(len(files) < part.communes)
+    reason = "benchmark: a sample of the district's communes" if without else None
+    # Plain functions.
+    with fresh_database(database, work_dir) as url:
+        engine = init_db(url)
+        started = time.perf_counter()
+        for i, path in enumerate(files):
+            if i == 1:  # the first commune warms up caches in both runs and is not counted
+                started = time.perf_counter()
+            filing = identify(path.name, None, part.district_code)
+            with session_scope(engine) as s:
+                received = receive(s, year, standard, filing, path.name, path.read_bytes(), ACTOR)
+            with session_scope(engine) as s:
+                validate_stored(s, received.submission_id, ACTOR, data_docs=True)
+        communes_plain = time.perf_counter() - started
+        started = time.perf_counter()
+        with session_scope(engine) as s:
+            round_id = get_or_create_round(s, year, "district", part.district_code, standard, ACTOR).id
+            consolidate_round(s, round_id, ACTOR, without_missing=without, reason=reason)
+        consolidation_plain = time.perf_counter() - started
+        engine.dispose()
+
+    # The flows, on a temporary Prefect server.
+    server_started = time.perf_counter()
+    with prefect_api(), fresh_database(database, work_dir) as url:
+        server_s = time.perf_counter() - server_started
+        os.environ["RASOAT_DATABASE_URL"] = url
+        shared_engine()  # migrate before timing, as a running worker has
+        commune_submission(str(files[0]), year, part.district_code, received_by=ACTOR)  # warm-up
+        started = time.perf_counter()
+        for path in files[1:]:
+            commune_submission(str(path), year, part.district_code, received_by=ACTOR)
+        communes_flows = time.perf_counter() - started
+        with session_scope(shared_engine()) as s:
+            round_id = get_or_create_round(s, year, "district", part.district_code, standard, ACTOR).id
+        started = time.perf_counter()
+        district_consolidation(round_id, year, part.district_code, ACTOR, without, reason)
+        consolidation_flows = time.perf_counter() - started
+        os.environ.pop("RASOAT_DATABASE_URL", None)
+        from rasoat.db.engine import _ENGINES
+
+        for engine in _ENGINES.values():
+            engine.dispose()
+        _ENGINES.clear()
+
+    n = len(files)
+    per_commune_plain = communes_plain / (n - 1)
+    per_commune_flows = communes_flows / (n - 1)
+    return {
+        "kind": "overhead",
+        "database": database,
+        "communes": n,
+        "households": part.households,
+        "prefect_server": "temporary local server (SQLite), started in " + f"{server_s:.1f} s",
+        "per_commune_plain_s": round(per_commune_plain, 3),
+        "per_commune_flows_s": round(per_commune_flows, 3),
+        "overhead_per_commune_s": round(per_commune_flows - per_commune_plain, 3),
+        "consolidation_plain_s": round(consolidation_plain, 2),
+        "consolidation_flow_s": round(consolidation_flows, 2),
+        "overhead_per_consolidation_s": round(consolidation_flows - consolidation_plain, 2),
+        "peak_rss_mb": peak_rss_mb(),
+        "load_average": load_average(),
+    }
+
+
+DATA_DOCS = os.environ.get("RASOAT_BENCH_DATA_DOCS", "1") == "1"
+
+
+# ---------------------------------------------------------------------------------------------
+# driver
+
+
+def child(args: argparse.Namespace) -> None:
+    scale_data.use_data_dir(args.work_dir)
+    os.environ["RASOAT_HOME"] = str(args.work_dir / "home")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    if args.one == "pipeline":
+        result = run_pipeline(args.work_dir, args.scope, args.database, args.province_households)
+    elif args.one == "baseline":
+        result = run_baseline(args.work_dir, args.scope, args.province_households)
+    else:
+        result = run_overhead(args.work_dir, args.database, args.overhead_communes)
+    print("RESULT " + json.dumps(result))
+
+
+def spawn(args: argparse.Namespace, one: str, scope: str = "", database: str = "") -> dict[str, Any]:
+    command = [
+        sys.executable,
+        __file__,
+        "--one",
+        one,
+        "--work-dir",
+        str(args.work_dir),
+        "--province-households",
+        str(args.province_households),
+        "--overhead-communes",
+        str(args.overhead_communes),
+    ]
+    if scope:
+        command += ["--scope", scope]
+    if database:
+        command += ["--database", database]
+    print(f"running {one} {scope} {database} (load average {load_average()})", flush=True)
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"{one} {scope} {database} failed:\n{done.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(lines[-1].removeprefix("RESULT "))
+    result["process_wall_s"] = round(time.perf_counter() - started, 1)
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def ratio(
+    pipeline: dict[str, Any], baseline: dict[str, Any], key: str = "classification_plus_consolidation_s"
+) -> float:
+    return round(pipeline[key] / baseline["classification_plus_consolidation_s"], 2)
+
+
+def markdown(results: dict[str, Any]) -> str:
+    rows = [
+        "| scope | database | households | communes | end to end | intake | validation | classification "
+        "| DB write | consolidation | tables XLSX | documents | households/s | peak RSS | class.+consol. "
+        "| baseline | ratio: stage (without checks; compute only) | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    baselines = {b["scope"]: b for b in results["runs"] if b["kind"] == "baseline"}
+    for run in (r for r in results["runs"] if r["kind"] == "pipeline"):
+        s = run["stages_s"]
+        base = baselines.get(run["scope"])
+        rows.append(
+            f"| {run['scope']} | {run['database']} | {run['households']:,} | {run['communes']} "
+            f"| {run['end_to_end_s']:.0f} s | {s['intake']:.1f} s | {s['validation']:.1f} s "
+            f"| {s['classification']:.2f} s | {s['db_write']:.1f} s | {s['consolidation']:.1f} s "
+            f"| {s['outputs_tables_xlsx']:.2f} s | not measured | {run['households_per_s']:,} "
+            f"| {run['peak_rss_mb']:,} MB | {run['classification_plus_consolidation_s']:.2f} s "
+            f"| {base['classification_plus_consolidation_s']:.2f} s | {ratio(run, base)}× "
+            f"({ratio(run, base, 'classification_plus_consolidation_without_checks_s')}×; "
+            f"{ratio(run, base, 'classification_plus_consolidation_compute_s')}×) "
+            f"| {' '.join(map(str, run['load_average']))} |"
+        )
+    for run in (r for r in results["runs"] if r["kind"] == "overhead"):
+        rows += [
+            "",
+            f"Orchestration overhead ({run['database']}, {run['communes']} communes of Cam Lộ, "
+            f"{run['prefect_server']}): {run['per_commune_flows_s']:.2f} s per commune through "
+            f"`commune_submission` vs {run['per_commune_plain_s']:.2f} s as plain functions → "
+            f"**{run['overhead_per_commune_s']:.2f} s per commune**; district consolidation "
+            f"{run['consolidation_flow_s']:.1f} s as a flow vs {run['consolidation_plain_s']:.1f} s "
+            f"→ {run['overhead_per_consolidation_s']:.1f} s.",
+        ]
+    return "\n".join(rows) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--work-dir", type=Path, default=Path("/tmp/rasoat-bench"))
+    parser.add_argument("--scopes", default="district,province")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--province-households", type=int, default=scale_data.PROVINCE_HOUSEHOLDS)
+    parser.add_argument("--overhead-communes", type=int, default=8)
+    parser.add_argument("--skip-overhead", action="store_true")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--markdown", type=Path)
+    parser.add_argument("--one", choices=["pipeline", "baseline", "overhead"], help=argparse.SUPPRESS)
+    parser.add_argument("--scope", help=argparse.SUPPRESS)
+    parser.add_argument("--database", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.work_dir = args.work_dir.resolve()
+    if args.one:
+        child(args)
+        return
+
+    scale_data.use_data_dir(args.work_dir)
+    scopes = [s for s in args.scopes.split(",") if s]
+    databases = [d for d in args.databases.split(",") if d]
+    for scope in scopes:  # generate (or find cached) before any timing
+        scope_inputs(args.work_dir, scope, args.province_households)
+    results: dict[str, Any] = {
+        "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": machine(),
+        "targets": TARGETS,
+        "documents": DOCUMENTS_NOTE,
+        "runs": [],
+    }
+    plan = [("baseline", scope, "") for scope in scopes]
+    plan += [("pipeline", scope, database) for scope in scopes for database in databases]
+    if not args.skip_overhead:
+        plan += [("overhead", "", database) for database in databases]
+    for one, scope, database in plan:
+        run = spawn(args, one, scope, database)
+        base = next((b for b in results["runs"] if b["kind"] == "baseline" and b["scope"] == scope), None)
+        if one == "pipeline" and base is not None:
+            run["ratio_to_baseline"] = ratio(run, base)
+            run["ratio_to_baseline_without_checks"] = ratio(
+                run, base, "classification_plus_consolidation_without_checks_s"
+            )
+            run["ratio_to_baseline_compute_only"] = ratio(
+                run, base, "classification_plus_consolidation_compute_s"
+            )
+        results["runs"].append(run)
+        write_results(args, results)  # after every run: a long benchmark keeps what it measured
+    print(markdown(results))
+
+
+def write_results(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -34,6 +34,14 @@ class Agency:
         return ("ỦY BAN NHÂN DÂN", self.unit_name.upper())
 
     @property
+    def phrase(self) -> str:
+        """The unit inside a sentence: its type in lower case, its name as written ("xã Cam Thành")."""
+        for prefix in UNIT_PREFIXES:
+            if self.unit_name.startswith(prefix):
+                return prefix.lower() + self.unit_name.removeprefix(prefix)
+        return self.unit_name
+
+    @property
     def place(self) -> str:
         for prefix in UNIT_PREFIXES:
             if self.unit_name.startswith(prefix):

@@ -87,7 +87,7 @@ def certificate_pages(
     empty = mem.iloc[0:0]
     pages: list[dict[str, Any]] = []
     digests: list[str] = []
-    residence_tail = f"{agency.unit_name}, {district_name}, {province_name}"
+    residence_tail = f"{agency.phrase}, {district_name}, {province_name}"
     for i, row in enumerate(chosen.itertuples(index=False)):  # one page each: inherently per household
         rows = by_household.get(row.household_id, empty)
         ethnicity = row.ethnicity or ""
@@ -130,7 +130,7 @@ def certificates_view(
         "bases": [
             LOCAL_GOVERNMENT_LAWS,
             standard_basis(standard),
-            f"Căn cứ kết quả rà soát hộ nghèo, hộ cận nghèo năm {year} của Ủy ban nhân dân {agency.unit_name}",
+            f"Căn cứ kết quả rà soát hộ nghèo, hộ cận nghèo năm {year} của Ủy ban nhân dân {agency.phrase}",
         ],
         "authority": f"CHỦ TỊCH {agency.name_upper}",
         "signature": collective_signature(),

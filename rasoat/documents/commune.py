@@ -34,7 +34,7 @@ def list_appendices(lists: dict[str, pd.DataFrame], year: int, agency: Agency) -
         {
             "heading": f"Phụ lục {ROMAN[i]}",
             "title": f"{LIST_TITLES_VI[key]} NĂM {year}",
-            "unit": agency.unit_name,
+            "unit": agency.phrase,
             "table": list_grid(lists[key]),
         }
         for i, key in enumerate(LIST_KEYS)
@@ -65,12 +65,12 @@ def notice_draft(
         "title": "THÔNG BÁO",
         "summary": f"Về việc {subject}",
         "bases": [standard_basis(standard), DECISION_24],
-        "unit": agency.unit_name,
+        "unit": agency.phrase,
         "counts": counts_view(lists),
         "recipients": [
             "Ban Chỉ đạo rà soát xã",
             "Các thôn, tổ dân phố (để niêm yết)",
-            f"Ủy ban nhân dân {district.unit_name.lower()} (để báo cáo)",
+            f"Ủy ban nhân dân {district.phrase} (để báo cáo)",
             "Lưu: VT",
         ],
         "signature": collective_signature(),
@@ -102,7 +102,7 @@ def decision_draft(
             "Điều 1.",
             f"Công nhận {thousands(counts['poor'].households)} hộ nghèo với {thousands(counts['poor'].persons)} "
             f"nhân khẩu và {thousands(counts['near_poor'].households)} hộ cận nghèo với "
-            f"{thousands(counts['near_poor'].persons)} nhân khẩu trên địa bàn {agency.unit_name.lower()} năm {year} "
+            f"{thousands(counts['near_poor'].persons)} nhân khẩu trên địa bàn {agency.phrase} năm {year} "
             "(danh sách tại Phụ lục I và Phụ lục II kèm theo).",
         ),
         (
@@ -126,7 +126,7 @@ def decision_draft(
         "authority": f"CHỦ TỊCH {agency.name_upper}",
         "bases": review_bases(standard),
         "articles": articles,
-        "recipients": ["Như Điều 3", f"Ủy ban nhân dân {district.unit_name.lower()} (để báo cáo)", "Lưu: VT"],
+        "recipients": ["Như Điều 3", f"Ủy ban nhân dân {district.phrase} (để báo cáo)", "Lưu: VT"],
         "signature": chairman_signature(),
         "appendices": list_appendices(lists, year, agency),
     }
@@ -190,13 +190,13 @@ def commune_report_draft(
     view = {
         "title": "BÁO CÁO",
         "summary": f"Kết quả rà soát hộ nghèo, hộ cận nghèo năm {year}",
-        "addressee": f"Ủy ban nhân dân {district.unit_name.lower()}",
-        "unit": agency.unit_name,
+        "addressee": f"Ủy ban nhân dân {district.phrase}",
+        "unit": agency.phrase,
         "result": result,
         "counts": counts_view(lists),
         "r2": _movement_rows(tables["r2"], agency.code),
         "r3": _movement_rows(tables["r3"], agency.code),
-        "recipients": [f"Ủy ban nhân dân {district.unit_name.lower()}", "Lưu: VT"],
+        "recipients": [f"Ủy ban nhân dân {district.phrase}", "Lưu: VT"],
         "signature": collective_signature(),
     }
     data = {"result": result, "r2": view["r2"], "r3": view["r3"], "counts": view["counts"]}

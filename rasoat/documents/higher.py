@@ -89,13 +89,13 @@ def district_report_draft(
     year = tables.year
     view = {
         "title": "BÁO CÁO",
-        "summary": f"Kết quả rà soát hộ nghèo, hộ cận nghèo năm {year} trên địa bàn {agency.unit_name.lower()}",
-        "addressee": f"Ủy ban nhân dân {province.unit_name.lower()}",
-        "unit": agency.unit_name,
+        "summary": f"Kết quả rà soát hộ nghèo, hộ cận nghèo năm {year} trên địa bàn {agency.phrase}",
+        "addressee": f"Ủy ban nhân dân {province.phrase}",
+        "unit": agency.phrase,
         "result": summary_lines(tables),
         "movements": movement_lines(tables),
         "communes": int((tables["r1"]["level"] == "commune").sum()),
-        "recipients": [f"Ủy ban nhân dân {province.unit_name.lower()}", "Lưu: VT"],
+        "recipients": [f"Ủy ban nhân dân {province.phrase}", "Lưu: VT"],
         "signature": collective_signature(),
         "appendices": table_appendices(tables, MAIN_TABLES + BREAKDOWNS),
     }
@@ -124,13 +124,11 @@ def province_decision_draft(
 ) -> Draft:
     year = tables.year
     r1 = _total(tables, "r1")
-    subject = (
-        f"phê duyệt kết quả rà soát hộ nghèo, hộ cận nghèo năm {year} trên địa bàn {agency.unit_name.lower()}"
-    )
+    subject = f"phê duyệt kết quả rà soát hộ nghèo, hộ cận nghèo năm {year} trên địa bàn {agency.phrase}"
     articles = [
         (
             "Điều 1.",
-            f"Phê duyệt kết quả rà soát hộ nghèo, hộ cận nghèo năm {year} trên địa bàn {agency.unit_name.lower()} như sau:",
+            f"Phê duyệt kết quả rà soát hộ nghèo, hộ cận nghèo năm {year} trên địa bàn {agency.phrase} như sau:",
         ),
     ]
     points = [

@@ -106,7 +106,7 @@ def _full_view(draft: Draft, symbol: str, date: dt.date, doc_name: str) -> dict[
             if draft.doc_type == DECISION and draft.kind == "decision"
             else "Ủy ban nhân dân"
         )
-        sub = f"(Kèm theo {doc_name} số {symbol} ngày {short_date(date)} của {by} {draft.agency.unit_name})"
+        sub = f"(Kèm theo {doc_name} số {symbol} ngày {short_date(date)} của {by} {draft.agency.phrase})"
         view["appendices"] = [{**a, "subtitle": sub} for a in view["appendices"]]
     return view
 
@@ -338,7 +338,7 @@ def _certificates_job(
     out_dir: Path,
 ) -> _Job:
     pages, keys = certificate_pages(
-        agency, district.unit_name, province.unit_name, year, standard, households, members, history
+        agency, district.phrase, province.phrase, year, standard, households, members, history
     )
     numbers = register_certificates(
         session,
@@ -403,8 +403,9 @@ def province_documents(
     )
     tables_path = out_dir / f"bang-tong-hop-tinh-{province_code}-{year}.xlsx"
     write_tables_xlsx(prepared.tables, tables_path)
-    return _write_jobs(session, [job], 1) + [
-        IssuedDocument("tables_xlsx", province_code, str(tables_path), _sha(tables_path))
+    return [
+        *_write_jobs(session, [job], 1),
+        IssuedDocument("tables_xlsx", province_code, str(tables_path), _sha(tables_path)),
     ]
 
 

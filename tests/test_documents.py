@@ -125,7 +125,8 @@ def test_district_documents_show_the_consolidated_counts_with_registered_numbers
     for heading in (
         "Số: 02/QĐ-UBND",
         "Cam Tuyền, ngày 27 tháng 11 năm 2026",
-        "QUYẾT ĐỊNH Về việc công nhận danh sách hộ nghèo, hộ cận nghèo; hộ thoát nghèo, hộ thoát cận nghèo năm 2026",
+        "QUYẾT ĐỊNH Về việc công nhận danh sách hộ nghèo, hộ cận nghèo; hộ thoát nghèo, hộ thoát cận nghèo "
+        "năm 2026",
         "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ CAM TUYỀN",
         "QUYẾT ĐỊNH:",
         f"Điều 1. Công nhận {row['poor_households']} hộ nghèo với {row['poor_persons']} nhân khẩu",

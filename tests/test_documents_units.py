@@ -62,7 +62,7 @@ def test_agencies_and_signatures() -> None:
 
 
 def test_a_missing_value_fails_the_render_loudly() -> None:
-    with pytest.raises(TemplateRenderError, match="thong_bao_niem_yet.html.j2: UndefinedError"):
+    with pytest.raises(TemplateRenderError, match=r"thong_bao_niem_yet\.html\.j2: UndefinedError"):
         render_html("thong_bao_niem_yet.html.j2", {"title": "THÔNG BÁO"})
 
 

@@ -52,6 +52,14 @@ def deprived_lists(chosen: pd.DataFrame) -> np.ndarray:
     return np.array([", ".join(labels[row]) for row in flags], dtype=object)
 
 
+def _birth_years(members: pd.DataFrame) -> pd.Series:
+    """The year of birth as text: the stated year, else the year of the full date, else blank."""
+    born = pd.to_numeric(members["birth_year"], errors="coerce")
+    if "birth_date" in members:
+        born = born.fillna(pd.to_datetime(members["birth_date"], errors="coerce").dt.year)
+    return born.astype("Int64").astype(str).replace("<NA>", "")
+
+
 def certificate_pages(
     agency: Agency,
     district_name: str,
@@ -76,10 +84,7 @@ def certificate_pages(
             "household_id": members["household_id"].to_numpy(),
             "name": members["full_name"].astype("object").fillna("").to_numpy(),
             "relation": members["relation"].astype("object").fillna("").to_numpy(),
-            "born": pd.to_numeric(members["birth_year"], errors="coerce")
-            .astype("Int64")
-            .astype(str)
-            .replace("<NA>", ""),
+            "born": _birth_years(members),
             "male": male,
         }
     )

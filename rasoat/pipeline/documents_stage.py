@@ -39,7 +39,7 @@ from rasoat.documents.drafts import Draft, data_fingerprint
 from rasoat.documents.higher import district_report_draft, province_decision_draft
 from rasoat.documents.lists import household_lists
 from rasoat.documents.numbers import CERTIFICATE, DECISION, DocumentNumber, parse_decision_number
-from rasoat.documents.pool import render_pdfs
+from rasoat.documents.pool import render_documents
 from rasoat.documents.posting import posting_period
 from rasoat.documents.render import render_html, write_temp
 from rasoat.documents.xlsx import write_lists_xlsx
@@ -48,6 +48,7 @@ from rasoat.pipeline.consolidation_stage import tables_from_json
 from rasoat.pipeline.outputs import commune_output_dir
 from rasoat.standards import standard_for_year
 
+CHUNK = 25  # certificate pages per rendering job (see rasoat.documents.pool)
 DOC_LABELS_VI = {
     "notice": "Thông báo niêm yết",
     "decision": "Quyết định công nhận",
@@ -77,7 +78,7 @@ class IssuedDocument:
 @dataclass
 class _Job:
     draft: Draft | None
-    html: str
+    html: str | list[str]  # one document, or its chunks (certificates)
     path: Path
     private: bool
     record_id: int | None
@@ -164,7 +165,7 @@ def _posting_view(notice_date: dt.date) -> dict[str, Any]:
 
 
 def _write_jobs(session: Session, jobs: list[_Job], workers: int | None) -> list[IssuedDocument]:
-    pdfs = render_pdfs([j.html for j in jobs], workers)
+    pdfs = render_documents([j.html if isinstance(j.html, list) else [j.html] for j in jobs], workers)
     staged: list[tuple[Path, Path]] = []
     issued: list[IssuedDocument] = []
     try:
@@ -353,7 +354,12 @@ def _certificates_job(
         page["number"] = f"Số: {symbol}"
         page["date_line"] = place_and_date(agency.place, pd.Timestamp(date).date())
     years = list(range(standard.first_year, min(standard.last_year, year) + 1))
-    html = render_html("giay_chung_nhan.html.j2", certificates_view(agency, year, standard, pages, years))
+    html = [
+        render_html(
+            "giay_chung_nhan.html.j2", certificates_view(agency, year, standard, pages[i : i + CHUNK], years)
+        )
+        for i in range(0, max(len(pages), 1), CHUNK)
+    ]
     return _Job(
         draft=None,
         html=html,

@@ -15,7 +15,6 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from rasoat.admin_units import commune as commune_unit
 from rasoat.consolidation.export import write_tables_xlsx
 from rasoat.db.document_data import consolidation_households, household_members
 from rasoat.db.models import Approval, Consolidation, ReviewRound
@@ -38,7 +37,7 @@ from rasoat.documents.dates import place_and_date, short_date
 from rasoat.documents.drafts import Draft, data_fingerprint
 from rasoat.documents.higher import district_report_draft, province_decision_draft
 from rasoat.documents.lists import household_lists
-from rasoat.documents.numbers import CERTIFICATE, DECISION, DocumentNumber, parse_decision_number
+from rasoat.documents.numbers import DECISION, DocumentNumber, parse_decision_number
 from rasoat.documents.pool import render_documents
 from rasoat.documents.posting import posting_period
 from rasoat.documents.render import render_html, write_temp
@@ -421,11 +420,4 @@ def _any_commune(district_rounds: dict[str, int]) -> str:
     return communes_of(sorted(district_rounds)[0])[0].code
 
 
-__all__ = [
-    "CERTIFICATE",
-    "DOC_LABELS_VI",
-    "IssuedDocument",
-    "commune_unit",
-    "district_documents",
-    "province_documents",
-]
+__all__ = ["CHUNK", "DOC_LABELS_VI", "IssuedDocument", "district_documents", "province_documents"]

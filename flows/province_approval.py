@@ -6,6 +6,7 @@ from prefect import flow, get_run_logger
 from prefect.context import FlowRunContext
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
 
+from flows.documents import province_documents_flow
 from rasoat.task_runner import task_runner_from_config
 from tasks.approval import (
     ApprovalInput,
@@ -70,4 +71,10 @@ def province_approval(
             "dữ liệu của tỉnh đã thay đổi sau khi trình phê duyệt; quyết định không được ghi. "
             "Chạy lại bước phê duyệt để trình số liệu mới."
         )
-    return record_decision_task(prepared, answer, actor)
+    decision = record_decision_task(prepared, answer, actor)
+    if decision.get("decision") == "approved":
+        # The province's decision document, signed by the approver just recorded: written here so
+        # a deployed approval (its own run, resumed days later) produces it too.
+        issued = province_documents_flow(year, province_code, int(decision["approval_id"]), actor)
+        decision = {**decision, "documents": len(issued)}
+    return decision

@@ -7,6 +7,7 @@ from prefect.runtime import deployment, flow_run
 
 from flows.commune_submission import commune_submission
 from flows.district_consolidation import district_consolidation
+from flows.documents import district_documents_flow
 from flows.province_approval import province_approval
 from rasoat.admin_units import province_of_district
 from rasoat.task_runner import task_runner_from_config
@@ -31,8 +32,8 @@ def review_round(
     reason: str | None = None,
     approve: bool = True,
 ) -> dict[str, object]:
-    """Take in every file of the round's inbox, validate, consolidate each district, then ask the
-    province for approval.
+    """Take in every file of the round's inbox, validate, consolidate each district and write its
+    documents, then ask the province for approval and, when approved, write its decision.
 
     Args:
         year: review year.
@@ -49,6 +50,7 @@ def review_round(
     district_list = [str(district_code)] if district_code else districts_in_round(year, province)
     verdicts: dict[str, str] = {}
     consolidations: dict[str, int] = {}
+    documents: dict[str, int] = {}  # unit code → files written
     for district in district_list:
         for file in list_inbox(year, district):
             validated = commune_submission(file, year, district, received_by=actor)
@@ -56,9 +58,17 @@ def review_round(
         round_id = open_district_round(year, district, actor)
         outcome = district_consolidation(round_id, year, district, actor, without_missing, reason)
         consolidations[district] = outcome.consolidation_id
+        documents[district] = len(district_documents_flow(outcome.consolidation_id, year, district))
     decision = None
     if approve and deployment.id:
         decision = request_approval(year, province, actor)  # its own run, suspended while it waits
     elif approve:
         decision = province_approval(year, province, actor)  # local: this process waits
-    return {"verdicts": verdicts, "consolidations": consolidations, "approval": decision}
+    if decision is not None and "documents" in decision:
+        documents[province] = int(decision["documents"])  # the approval run writes the province's
+    return {
+        "verdicts": verdicts,
+        "consolidations": consolidations,
+        "approval": decision,
+        "documents": documents,
+    }

@@ -87,10 +87,8 @@ def run_demo(
 ) -> None:
     from rasoat.admin_units import commune
     from rasoat.cli_render import movement_summary_table
-    from rasoat.consolidation.export import write_tables_xlsx
     from rasoat.db import session_scope, shared_engine
     from rasoat.db.models import Consolidation
-    from rasoat.pipeline.approval_stage import build_province_tables
     from rasoat.pipeline.baseline import import_baseline
     from rasoat.pipeline.consolidation_stage import tables_from_json
     from rasoat.pipeline.inbox import inbox_dir
@@ -135,24 +133,30 @@ def run_demo(
     with session_scope(engine) as session:
         record = session.get(Consolidation, outcome["consolidations"][DEMO_DISTRICT])
         district_tables = tables_from_json(record.tables)
-        province = build_province_tables(session, year, DEMO_PROVINCE, DEMO_ACTOR)
     console.print(r1_table(district_tables["r1"], "Kết quả rà soát theo xã (R1)"))
     totals = {key: district_tables[key].loc[district_tables[key]["tt"] == ""] for key in ("r2", "r3")}
     console.print(movement_summary_table(totals["r2"], totals["r3"]))
 
+    # The review_round flow wrote the documents (PDF, XLSX) of every commune, the district and the
+    # province; the demo only says where they are.
     district_dir = commune_output_dir(year, result.files[0].stem).parent  # type: ignore[attr-defined]
-    district_xlsx = write_tables_xlsx(
-        district_tables, district_dir / f"bang-tong-hop-huyen-{DEMO_DISTRICT}-{year}.xlsx"
-    )
-    province_xlsx = write_tables_xlsx(
-        province.tables, district_dir.parent / f"bang-tong-hop-tinh-{DEMO_PROVINCE}-{year}.xlsx"
-    )
+    pdfs = sorted(district_dir.parent.rglob("*.pdf"))
+    certificates = sum(1 for p in pdfs if p.name.startswith("giay-chung-nhan-"))
     approval = outcome["approval"]
     console.print(
         f"Phê duyệt: {approval['decision']} (mã băm dữ liệu {str(approval['data_sha256'])[:16]}), "  # type: ignore[index]
         "người phê duyệt là người MẪU của bản demo."
     )
-    console.print(f"Bảng tổng hợp (XLSX): {district_xlsx}\n                       {province_xlsx}")
+    console.print(
+        f"Văn bản (PDF): {len(pdfs)} tệp, trong đó {certificates} tệp giấy chứng nhận (một tệp mỗi xã), "
+        f"dưới {district_dir.parent}"
+    )
+    decision_pdf = district_dir.parent / f"quyet-dinh-phe-duyet-{DEMO_PROVINCE}-{year}.pdf"
+    console.print(f"Quyết định phê duyệt của tỉnh: {decision_pdf}")
+    console.print(
+        f"Bảng tổng hợp (XLSX): {district_dir / f'bang-tong-hop-huyen-{DEMO_DISTRICT}-{year}.xlsx'}\n"
+        f"                       {district_dir.parent / f'bang-tong-hop-tinh-{DEMO_PROVINCE}-{year}.xlsx'}"
+    )
     console.print(
         f"Phản hồi cho các xã: {commune_output_dir(year, commune(result.files[0].stem).code)}/phan-hoi/"
     )  # type: ignore[attr-defined]

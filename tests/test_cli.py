@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from rasoat.cli import app
 from rasoat.db import make_engine, session_scope
-from rasoat.db.models import Approval, Classification, Submission
+from rasoat.db.models import Approval, Classification, Document, Submission
 
 runner = CliRunner()
 
@@ -26,6 +26,15 @@ def test_demo_runs_a_whole_round_and_reruns_without_duplicates(
     assert "Phê duyệt: approved" in first.output
     assert (rasoat_home / "output" / "2026" / "45" / "468" / "bang-tong-hop-huyen-468-2026.xlsx").is_file()
     assert (rasoat_home / "output" / "2026" / "45" / "bang-tong-hop-tinh-45-2026.xlsx").is_file()
+    assert (rasoat_home / "output" / "2026" / "45" / "quyet-dinh-phe-duyet-45-2026.pdf").is_file()
+    assert (rasoat_home / "output" / "2026" / "45" / "468" / "bao-cao-ket-qua-huyen-468-2026.pdf").is_file()
+    commune_dir = rasoat_home / "output" / "2026" / "45" / "468" / "19597"
+    assert (commune_dir / "giay-chung-nhan-19597-2026.pdf").is_file()
+    assert "Văn bản (PDF):" in first.output
+    engine = make_engine(database_url)
+    with session_scope(engine) as s:
+        registered = s.scalar(select(func.count()).select_from(Document))
+    engine.dispose()
 
     second = runner.invoke(app, ["demo", "--households", "400", "--seed", "3"])
     assert second.exit_code == 0, second.output
@@ -37,6 +46,8 @@ def test_demo_runs_a_whole_round_and_reruns_without_duplicates(
         approvals = s.scalars(select(Approval)).all()
         assert {a.approver_name for a in approvals} == {"Người phê duyệt mẫu (demo)"}
         assert all(a.lapsed_at is None for a in approvals)
+        # The same data again: every document keeps its number, nothing new in the register.
+        assert s.scalar(select(func.count()).select_from(Document)) == registered
     engine.dispose()
 
 

@@ -271,6 +271,10 @@ class Document(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     data_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # What the document is ("decision:19597:2026", "certificate:19597:<household>"): regenerating the
+    # same document with the same data keeps its number and date; changed data gets a new number.
+    doc_key: Mapped[str | None] = mapped_column(String(120), index=True)
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class AuditEntry(Base):

@@ -1,0 +1,44 @@
+"""Flows of the documents stage: a district's documents after its consolidation, the province's
+decision after its approval."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from rasoat.pipeline.documents_stage import IssuedDocument
+from tasks.documents import district_documents_task, province_documents_task, publish_documents
+
+
+@flow(name="district_documents", flow_run_name="documents-{year}-district-{district_code}")
+def district_documents_flow(consolidation_id: int, year: int, district_code: str) -> list[IssuedDocument]:
+    """Each commune's notice, decision, report, certificates and lists; the district's report.
+
+    Args:
+        consolidation_id: the consolidation whose data the documents show.
+        year: review year (shown in the run name).
+        district_code: the district (shown in the run name).
+    """
+    issued = district_documents_task(consolidation_id)
+    publish_documents(
+        issued, f"documents-{year}-{district_code}", f"Văn bản huyện {district_code}, năm {year}"
+    )
+    return issued
+
+
+@flow(name="province_documents", flow_run_name="documents-{year}-province-{province_code}")
+def province_documents_flow(
+    year: int, province_code: str, approval_id: int, actor: str = "cli"
+) -> list[IssuedDocument]:
+    """The province's decision approving the round's results, signed by the recorded approver.
+
+    Args:
+        year: review year.
+        province_code: the province (2 digits).
+        approval_id: the recorded approval the decision carries out.
+        actor: who runs the stage.
+    """
+    issued = province_documents_task(year, province_code, approval_id, actor)
+    publish_documents(
+        issued, f"documents-{year}-{province_code}", f"Văn bản tỉnh {province_code}, năm {year}"
+    )
+    return issued

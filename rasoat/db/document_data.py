@@ -1,0 +1,65 @@
+"""What the documents show, read back from a consolidation: each household with its head's name,
+status and movement, and the members of the recognised households (for the certificates).
+
+Movements are recomputed exactly as the consolidation computed them (they are not stored on the
+classification rows): the same accepted submissions, the same approved history.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rasoat.db.history import load_history
+from rasoat.db.models import Consolidation, Household, Member, ReviewRound
+from rasoat.db.round_data import load_households
+from rasoat.movements import compute_movements, previous_round
+from rasoat.schema import Status
+from rasoat.standards import standard_for_year
+
+PEOPLE_FIELDS = ("household_id", "head_name", "head_id_number")
+MEMBER_FIELDS = ("household_id", "full_name", "relation", "birth_year", "birth_date", "sex", "id_number")
+
+
+def consolidation_households(
+    session: Session, consolidation: Consolidation
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(households, history): households of the consolidation's submissions with head name and id
+    number, status, deprivations and both movements; and last years' approved statuses."""
+    review_round = session.get(ReviewRound, consolidation.round_id)
+    assert review_round is not None
+    standard = standard_for_year(review_round.year)
+    ids = [int(i) for i in consolidation.submissions.values()]
+    households = load_households(session, ids)
+    people = pd.DataFrame(
+        session.execute(
+            select(*(getattr(Household, f) for f in PEOPLE_FIELDS), Household.submission_id).where(
+                Household.submission_id.in_(ids)
+            )
+        ).all(),
+        columns=[*PEOPLE_FIELDS, "submission_id"],
+    )
+    households = households.merge(people.drop(columns="submission_id"), on="household_id", how="left")
+    codes = sorted(consolidation.submissions)
+    history = load_history(session, codes, standard.first_year, review_round.year - 1)
+    previous = previous_round(history, review_round.year, standard.first_year)
+    complete = bool((previous["status"] == Status.NON_POOR.value).any()) or previous.empty
+    moves = compute_movements(
+        households[["household_id", "status", "members"]], previous, roster_complete=complete
+    )
+    moves = moves.loc[moves["status"].notna()].drop_duplicates("household_id").set_index("household_id")
+    for column in ("poor_movement", "near_poor_movement", "previous_status"):
+        households[column] = households["household_id"].map(moves[column].astype("object")).astype("object")
+    return households, history
+
+
+def household_members(session: Session, submission_ids: list[int], household_ids: pd.Series) -> pd.DataFrame:
+    """Members (with names) of the given households, in their file order."""
+    query = (
+        select(*(getattr(Member, f) for f in MEMBER_FIELDS))
+        .where(Member.submission_id.in_(submission_ids))
+        .order_by(Member.id)
+    )
+    frame = pd.DataFrame(session.execute(query).all(), columns=list(MEMBER_FIELDS))
+    return frame.loc[frame["household_id"].isin(household_ids)].reset_index(drop=True)

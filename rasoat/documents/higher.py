@@ -1,0 +1,186 @@
+"""What the district and the province issue (brief §7.6): the district's report to the province with
+tables R1–R7 and the breakdowns R8–R11 as landscape appendices, and the province's decision
+approving the results, signed by the approver recorded in the approval, with its tables annexed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasoat.consolidation.spec import TABLE_KEYS, TITLES_VI
+from rasoat.consolidation.tables import ConsolidatedTables
+from rasoat.documents.agency import Agency, Signature, collective_signature
+from rasoat.documents.bases import review_bases
+from rasoat.documents.drafts import Draft
+from rasoat.documents.grid import decimal2, table_grid, thousands
+from rasoat.documents.numbers import DECISION, REPORT
+from rasoat.pipeline.consolidation_stage import tables_to_json
+from rasoat.standards import Standard
+
+MAIN_TABLES = ("r1", "r2", "r3", "r4", "r5", "r6", "r7")
+BREAKDOWNS = ("r8", "r9", "r10", "r11")
+WIDE = {"r4", "r5", "r6", "r7", "r12"}  # 12 indicator columns: the smaller type
+
+
+def _total(tables: ConsolidatedTables, key: str, unit: str | None = None) -> dict[str, Any]:
+    frame = tables[key]
+    rows = frame.loc[frame["tt"] == ""]
+    if unit is not None:
+        rows = rows.loc[rows["unit"] == unit]
+    return rows.iloc[0].to_dict()
+
+
+def summary_lines(tables: ConsolidatedTables) -> list[tuple[str, str]]:
+    r1 = _total(tables, "r1")
+    return [
+        ("Tổng số hộ dân cư", f"{thousands(r1['households'])} hộ, {thousands(r1['persons'])} nhân khẩu"),
+        (
+            "Hộ nghèo",
+            f"{thousands(r1['poor_households'])} hộ, tỷ lệ {decimal2(r1['poor_households_rate'])}%; "
+            f"{thousands(r1['poor_persons'])} nhân khẩu",
+        ),
+        (
+            "Hộ cận nghèo",
+            f"{thousands(r1['near_poor_households'])} hộ, tỷ lệ {decimal2(r1['near_poor_households_rate'])}%; "
+            f"{thousands(r1['near_poor_persons'])} nhân khẩu",
+        ),
+        (
+            "Hộ làm nông, lâm, ngư nghiệp có mức sống trung bình",
+            f"{thousands(r1['mstb_households'])} hộ, tỷ lệ {decimal2(r1['mstb_households_rate'])}%",
+        ),
+    ]
+
+
+def movement_lines(tables: ConsolidatedTables) -> list[tuple[str, str]]:
+    r2 = _total(tables, "r2", "households")
+    r3 = _total(tables, "r3", "households")
+    return [
+        (
+            "Hộ nghèo",
+            f"đầu kỳ {thousands(r2['c1'])} hộ; thoát nghèo {thousands(r2['c2'] + r2['c3'])} hộ; "
+            f"tái nghèo {thousands(r2['c6'])} hộ; phát sinh mới {thousands(r2['c7'])} hộ; cuối kỳ {thousands(r2['c9'])} hộ",
+        ),
+        (
+            "Hộ cận nghèo",
+            f"đầu kỳ {thousands(r3['c1'])} hộ; thoát cận nghèo {thousands(r3['c2'])} hộ; "
+            f"tái cận nghèo {thousands(r3['c6'])} hộ; phát sinh mới {thousands(r3['c7'])} hộ; cuối kỳ {thousands(r3['c9'])} hộ",
+        ),
+    ]
+
+
+def table_appendices(
+    tables: ConsolidatedTables, keys: tuple[str, ...], first: int = 1
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "heading": f"Phụ lục {first + i:02d}",
+            "title": f"{TITLES_VI[key]} NĂM {tables.year}".upper(),
+            "unit": tables.unit.name,
+            "table": table_grid(tables, key),
+            "compact": key in WIDE or len(table_grid(tables, key).header_rows[-1]) > 16,
+        }
+        for i, key in enumerate(keys)
+    ]
+
+
+def district_report_draft(
+    agency: Agency, province: Agency, standard: Standard, tables: ConsolidatedTables
+) -> Draft:
+    year = tables.year
+    view = {
+        "title": "BÁO CÁO",
+        "summary": f"Kết quả rà soát hộ nghèo, hộ cận nghèo năm {year} trên địa bàn {agency.phrase}",
+        "addressee": f"Ủy ban nhân dân {province.phrase}",
+        "unit": agency.phrase,
+        "result": summary_lines(tables),
+        "movements": movement_lines(tables),
+        "communes": int((tables["r1"]["level"] == "commune").sum()),
+        "recipients": [f"Ủy ban nhân dân {province.phrase}", "Lưu: VT"],
+        "signature": collective_signature(),
+        "appendices": table_appendices(tables, MAIN_TABLES + BREAKDOWNS),
+    }
+    r1 = _total(tables, "r1")
+    return Draft(
+        kind="district_report",
+        template="bao_cao_huyen.html.j2",
+        doc_type=REPORT,
+        doc_key=f"report:{agency.code}:{year}",
+        title=f"Báo cáo kết quả rà soát hộ nghèo, hộ cận nghèo năm {year}",
+        agency=agency,
+        year=year,
+        file_stem=f"bao-cao-ket-qua-huyen-{agency.code}-{year}",
+        data=tables_to_json(tables),
+        view=view,
+        counts={
+            "households": int(r1["households"]),
+            "poor_households": int(r1["poor_households"]),
+            "near_poor_households": int(r1["near_poor_households"]),
+        },
+    )
+
+
+def province_decision_draft(
+    agency: Agency, standard: Standard, tables: ConsolidatedTables, signature: Signature
+) -> Draft:
+    year = tables.year
+    r1 = _total(tables, "r1")
+    subject = f"phê duyệt kết quả rà soát hộ nghèo, hộ cận nghèo năm {year} trên địa bàn {agency.phrase}"
+    articles = [
+        (
+            "Điều 1.",
+            f"Phê duyệt kết quả rà soát hộ nghèo, hộ cận nghèo năm {year} trên địa bàn {agency.phrase} như sau:",
+        ),
+    ]
+    points = [
+        f"1. Hộ nghèo: a) Tổng số hộ nghèo: {thousands(r1['poor_households'])} hộ, "
+        f"{thousands(r1['poor_persons'])} nhân khẩu; b) Tỷ lệ hộ nghèo: {decimal2(r1['poor_households_rate'])}%.",
+        f"2. Hộ cận nghèo: a) Tổng số hộ cận nghèo: {thousands(r1['near_poor_households'])} hộ, "
+        f"{thousands(r1['near_poor_persons'])} nhân khẩu; b) Tỷ lệ hộ cận nghèo: "
+        f"{decimal2(r1['near_poor_households_rate'])}%.",
+        f"3. Hộ làm nông nghiệp, lâm nghiệp, ngư nghiệp và diêm nghiệp có mức sống trung bình: "
+        f"{thousands(r1['mstb_households'])} hộ.",
+        "(Chi tiết tại các Phụ lục kèm theo.)",
+    ]
+    view = {
+        "title": "QUYẾT ĐỊNH",
+        "summary": f"Về việc {subject}",
+        "authority": agency.name_upper,
+        "bases": [*review_bases(standard), "Theo đề nghị của các Ủy ban nhân dân cấp huyện"],
+        "articles": articles,
+        "points": points,
+        "after": [
+            (
+                "Điều 2.",
+                f"Kết quả rà soát tại Điều 1 là cơ sở để thực hiện các chính sách giảm nghèo, an sinh xã hội năm "
+                f"{year + 1}. Quyết định này có hiệu lực kể từ ngày ký.",
+            ),
+            (
+                "Điều 3.",
+                "Chánh Văn phòng Ủy ban nhân dân tỉnh, Thủ trưởng các sở, ngành liên quan, Chủ tịch Ủy ban "
+                "nhân dân các huyện, thị xã, thành phố và các cơ quan, đơn vị có liên quan chịu trách nhiệm thi "
+                "hành Quyết định này./.",
+            ),
+        ],
+        "recipients": ["Như Điều 3", "Bộ Nông nghiệp và Môi trường (để báo cáo)", "Lưu: VT"],
+        "signature": signature,
+        "appendices": table_appendices(tables, TABLE_KEYS[:11]),
+    }
+    return Draft(
+        kind="province_decision",
+        template="quyet_dinh_tinh.html.j2",
+        doc_type=DECISION,
+        doc_key=f"decision:{agency.code}:{year}",
+        title=f"Quyết định về việc {subject}",
+        agency=agency,
+        year=year,
+        file_stem=f"quyet-dinh-phe-duyet-{agency.code}-{year}",
+        data={
+            "tables": tables_to_json(tables),
+            "signer": [signature.authority, signature.position, signature.name],
+        },
+        view=view,
+        counts={
+            "poor_households": int(r1["poor_households"]),
+            "near_poor_households": int(r1["near_poor_households"]),
+        },
+    )

@@ -1,0 +1,423 @@
+"""The documents of a round: each district's communes and the district after consolidation, the
+province after its approval. Numbers come from the register in the same transaction as the files'
+hashes; PDFs are rendered in parallel processes, then every file is renamed into place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from rasoat.consolidation.export import write_tables_xlsx
+from rasoat.db.document_data import consolidation_households, household_members
+from rasoat.db.models import Approval, Consolidation, ReviewRound
+from rasoat.db.register import (
+    record_certificates_file,
+    record_file,
+    register_certificates,
+    register_document,
+)
+from rasoat.documents.agency import (
+    Agency,
+    commune_agency,
+    district_agency,
+    province_agency,
+    signature_for_position,
+)
+from rasoat.documents.certificates import certificate_pages, certificates_view
+from rasoat.documents.commune import commune_report_draft, decision_draft, notice_draft
+from rasoat.documents.dates import place_and_date, short_date
+from rasoat.documents.drafts import Draft, data_fingerprint
+from rasoat.documents.higher import district_report_draft, province_decision_draft
+from rasoat.documents.lists import household_lists
+from rasoat.documents.numbers import DECISION, DocumentNumber, parse_decision_number
+from rasoat.documents.pool import render_documents
+from rasoat.documents.posting import posting_period
+from rasoat.documents.render import render_html, write_temp
+from rasoat.documents.xlsx import write_lists_xlsx
+from rasoat.pipeline.approval_stage import build_province_tables
+from rasoat.pipeline.consolidation_stage import tables_from_json
+from rasoat.pipeline.outputs import commune_output_dir
+from rasoat.standards import standard_for_year
+
+CHUNK = 25  # certificate pages per rendering job (see rasoat.documents.pool)
+DOC_LABELS_VI = {
+    "notice": "Thông báo niêm yết",
+    "decision": "Quyết định công nhận",
+    "commune_report": "Báo cáo của xã",
+    "certificates": "Giấy chứng nhận (Mẫu 03)",
+    "district_report": "Báo cáo của huyện",
+    "province_decision": "Quyết định phê duyệt của tỉnh",
+    "lists_xlsx": "Danh sách (XLSX)",
+    "tables_xlsx": "Bảng tổng hợp (XLSX)",
+}
+
+
+@dataclass(frozen=True)
+class IssuedDocument:
+    """One written file. Paths, numbers and counts only: this goes to logs and artifacts."""
+
+    kind: str
+    unit_code: str
+    path: str
+    sha256: str
+    symbol: str | None = None
+    data_sha256: str | None = None
+    reused: bool | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Job:
+    draft: Draft | None
+    html: str | list[str]  # one document, or its chunks (certificates)
+    path: Path
+    private: bool
+    record_id: int | None
+    symbol: str | None
+    reused: bool
+    kind: str
+    unit_code: str
+    counts: dict[str, int]
+    cert_keys: list[str] | None = None
+    agency_key: str | None = None
+    year: int = 0
+
+
+def _full_view(draft: Draft, symbol: str, date: dt.date, doc_name: str) -> dict[str, Any]:
+    """The draft's view with its number, its date line and the appendices' "Kèm theo" lines."""
+    view = dict(draft.view)
+    view.update(
+        agency=draft.agency,
+        year=draft.year,
+        number=f"Số: {symbol}",
+        date_line=place_and_date(draft.agency.place, date),
+    )
+    if "appendices" in view:
+        by = (
+            "Chủ tịch Ủy ban nhân dân"
+            if draft.doc_type == DECISION and draft.kind == "decision"
+            else "Ủy ban nhân dân"
+        )
+        sub = f"(Kèm theo {doc_name} số {symbol} ngày {short_date(date)} của {by} {draft.agency.phrase})"
+        view["appendices"] = [{**a, "subtitle": sub} for a in view["appendices"]]
+    return view
+
+
+def _prepare(
+    session: Session,
+    draft: Draft,
+    out_dir: Path,
+    issued_on: dt.date,
+    round_id: int | None,
+    doc_name: str,
+    *,
+    fixed: DocumentNumber | None = None,
+    more: Callable[[dt.date], dict[str, Any]] | None = None,
+) -> tuple[_Job, dt.date]:
+    registered = register_document(
+        session,
+        agency=draft.agency.key,
+        year=draft.year,
+        doc_type=draft.doc_type,
+        doc_key=draft.doc_key,
+        data_sha256=draft.data_sha256,
+        title=draft.title,
+        issued_on=issued_on,
+        round_id=round_id,
+        fixed=fixed,
+    )
+    view = _full_view(draft, registered.symbol, registered.issued_on, doc_name)
+    if more is not None:  # parts that follow from the registered date (the posting period)
+        view.update(more(registered.issued_on))
+    job = _Job(
+        draft=draft,
+        html=render_html(draft.template, view),
+        path=out_dir / f"{draft.file_stem}.pdf",
+        private=draft.personal,
+        record_id=registered.record_id,
+        symbol=registered.symbol,
+        reused=registered.reused,
+        kind=draft.kind,
+        unit_code=draft.agency.code,
+        counts=draft.counts,
+    )
+    return job, registered.issued_on
+
+
+def _posting_view(notice_date: dt.date) -> dict[str, Any]:
+    period = posting_period(notice_date)
+    return {
+        "posting": {
+            "start": short_date(period.start),
+            "end": short_date(period.end),
+            "working_days": f"{period.working_days:02d}",
+        }
+    }
+
+
+def _write_jobs(session: Session, jobs: list[_Job], workers: int | None) -> list[IssuedDocument]:
+    pdfs = render_documents([j.html if isinstance(j.html, list) else [j.html] for j in jobs], workers)
+    staged: list[tuple[Path, Path]] = []
+    issued: list[IssuedDocument] = []
+    try:
+        for job, pdf in zip(jobs, pdfs, strict=True):
+            tmp, sha = write_temp(job.path, pdf, private=job.private)
+            staged.append((tmp, job.path))
+            if job.cert_keys is not None:
+                record_certificates_file(
+                    session, str(job.agency_key), job.year, job.cert_keys, str(job.path), sha
+                )
+            elif job.record_id is not None:
+                record_file(session, job.record_id, str(job.path), sha)
+            issued.append(
+                IssuedDocument(
+                    job.kind,
+                    job.unit_code,
+                    str(job.path),
+                    sha,
+                    job.symbol,
+                    job.draft.data_sha256 if job.draft else None,
+                    job.reused,
+                    job.counts,
+                )
+            )
+        session.flush()  # a register conflict fails here, before any file replaces an older one
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            if tmp.exists():
+                tmp.unlink()
+    return issued
+
+
+def _xlsx_temp_then_replace(path: Path, private: bool, write: Any) -> str:
+    import hashlib
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        os.chmod(tmp, 0o600 if private else 0o644)
+        write(Path(tmp))
+        os.chmod(tmp, 0o600 if private else 0o644)
+        data = Path(tmp).read_bytes()
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return hashlib.sha256(data).hexdigest()
+
+
+def district_documents(
+    session: Session,
+    consolidation_id: int,
+    *,
+    issued_on: dt.date | None = None,
+    workers: int | None = None,
+) -> list[IssuedDocument]:
+    """Every commune's notice, decision, report, certificates and lists, and the district's report
+    with its tables, for one consolidation."""
+    consolidation = session.get(Consolidation, consolidation_id)
+    if consolidation is None:
+        raise LookupError(f"no consolidation {consolidation_id}")
+    review_round = session.get(ReviewRound, consolidation.round_id)
+    assert review_round is not None
+    year = review_round.year
+    standard = standard_for_year(year)
+    today = issued_on or dt.date.today()
+    tables = tables_from_json(consolidation.tables)
+    district = district_agency(review_round.scope_code)
+    households, history = consolidation_households(session, consolidation)
+    submission_ids = [int(i) for i in consolidation.submissions.values()]
+    province = province_agency(_province_code(district.code))
+
+    jobs: list[_Job] = []
+    extra_files: list[IssuedDocument] = []
+    cert_households = households.loc[households["status"].isin(["poor", "near_poor"]), "household_id"]
+    members = household_members(session, submission_ids, cert_households)
+    for code in sorted(consolidation.submissions):
+        agency = commune_agency(code)
+        out_dir = commune_output_dir(year, code)
+        mine = households.loc[households["commune_code"] == code]
+        lists = household_lists(mine)
+
+        notice = notice_draft(agency, district, year, standard, lists)
+        notice_job, notice_date = _prepare(
+            session, notice, out_dir, today, review_round.id, "Thông báo", more=_posting_view
+        )
+        period = posting_period(notice_date)
+        jobs.append(notice_job)
+
+        decision = decision_draft(agency, district, year, standard, lists)
+        decision_job, decision_date = _prepare(
+            session, decision, out_dir, period.decision_date, review_round.id, "Quyết định"
+        )
+        jobs.append(decision_job)
+        report = commune_report_draft(agency, district, year, tables.tables, lists)
+        jobs.append(_prepare(session, report, out_dir, period.decision_date, review_round.id, "Báo cáo")[0])
+
+        jobs.append(
+            _certificates_job(
+                session,
+                agency,
+                district,
+                province,
+                year,
+                standard,
+                mine,
+                members,
+                history,
+                decision_date,
+                review_round.id,
+                out_dir,
+            )
+        )
+
+        lists_path = out_dir / f"danh-sach-{code}-{year}.xlsx"
+        sha = _xlsx_temp_then_replace(
+            lists_path,
+            True,
+            lambda p, lists=lists, agency=agency: write_lists_xlsx(lists, p, agency.unit_name, year),
+        )
+        extra_files.append(
+            IssuedDocument(
+                "lists_xlsx",
+                code,
+                str(lists_path),
+                sha,
+                None,
+                data_fingerprint({k: v.to_dict("split")["data"] for k, v in lists.items()}),
+                None,
+                notice.counts,
+            )
+        )
+
+    district_dir = commune_output_dir(year, next(iter(sorted(consolidation.submissions)))).parent
+    report = district_report_draft(district, province, standard, tables)
+    jobs.append(_prepare(session, report, district_dir, today, review_round.id, "Báo cáo")[0])
+    tables_path = district_dir / f"bang-tong-hop-huyen-{district.code}-{year}.xlsx"
+    write_tables_xlsx(tables, tables_path)
+    extra_files.append(IssuedDocument("tables_xlsx", district.code, str(tables_path), _sha(tables_path)))
+    return _write_jobs(session, jobs, workers) + extra_files
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _province_code(district_code: str) -> str:
+    from rasoat.admin_units import province_of_district
+
+    return province_of_district(district_code)
+
+
+def _certificates_job(
+    session: Session,
+    agency: Agency,
+    district: Agency,
+    province: Agency,
+    year: int,
+    standard: Any,
+    households: pd.DataFrame,
+    members: pd.DataFrame,
+    history: pd.DataFrame,
+    issued_on: dt.date,
+    round_id: int,
+    out_dir: Path,
+) -> _Job:
+    pages, keys = certificate_pages(
+        agency, district.phrase, province.phrase, year, standard, households, members, history
+    )
+    numbers = register_certificates(
+        session,
+        agency=agency.key,
+        year=year,
+        keys=keys,
+        title=f"Giấy chứng nhận hộ nghèo, hộ cận nghèo năm {year}",
+        issued_on=issued_on,
+        round_id=round_id,
+    )
+    for page, symbol, date in zip(pages, numbers["symbol"], numbers["issued_on"], strict=True):
+        page["number"] = f"Số: {symbol}"
+        page["date_line"] = place_and_date(agency.place, pd.Timestamp(date).date())
+    years = list(range(standard.first_year, min(standard.last_year, year) + 1))
+    html = [
+        render_html(
+            "giay_chung_nhan.html.j2", certificates_view(agency, year, standard, pages[i : i + CHUNK], years)
+        )
+        for i in range(0, max(len(pages), 1), CHUNK)
+    ]
+    return _Job(
+        draft=None,
+        html=html,
+        path=out_dir / f"giay-chung-nhan-{agency.code}-{year}.pdf",
+        private=True,
+        record_id=None,
+        symbol=None,
+        reused=bool(numbers["reused"].all()) if len(numbers) else True,
+        kind="certificates",
+        unit_code=agency.code,
+        counts={"certificates": len(pages), "new_numbers": int((~numbers["reused"]).sum())},
+        cert_keys=list(keys["doc_key"]),
+        agency_key=agency.key,
+        year=year,
+    )
+
+
+def province_documents(
+    session: Session,
+    year: int,
+    province_code: str,
+    approval_id: int,
+    actor: str,
+    *,
+    issued_on: dt.date | None = None,
+) -> list[IssuedDocument]:
+    """The province's decision approving the results, signed by the recorded approver."""
+    approval = session.get(Approval, approval_id)
+    if approval is None or approval.decision != "approved":
+        raise LookupError(f"approval {approval_id} is not an approval")
+    standard = standard_for_year(year)
+    prepared = build_province_tables(session, year, province_code, actor)
+    agency = province_agency(province_code)
+    signature = signature_for_position(approval.approver_position, approval.approver_name)
+    draft = province_decision_draft(agency, standard, prepared.tables, signature)
+    draft = replace(draft, data={**draft.data, "approval_sha256": approval.data_sha256})
+    out_dir = commune_output_dir(year, _any_commune(prepared.district_rounds)).parent.parent
+    date = issued_on or (approval.decided_at.date() if approval.decided_at else dt.date.today())
+    job, _ = _prepare(
+        session,
+        draft,
+        out_dir,
+        date,
+        prepared.round_id,
+        "Quyết định",
+        fixed=parse_decision_number(approval.decision_number),
+    )
+    tables_path = out_dir / f"bang-tong-hop-tinh-{province_code}-{year}.xlsx"
+    write_tables_xlsx(prepared.tables, tables_path)
+    return [
+        *_write_jobs(session, [job], 1),
+        IssuedDocument("tables_xlsx", province_code, str(tables_path), _sha(tables_path)),
+    ]
+
+
+def _any_commune(district_rounds: dict[str, int]) -> str:
+    from rasoat.admin_units import communes_of
+
+    return communes_of(sorted(district_rounds)[0])[0].code
+
+
+__all__ = ["CHUNK", "DOC_LABELS_VI", "IssuedDocument", "district_documents", "province_documents"]

@@ -1,0 +1,260 @@
+"""The documents of a round on real files and real databases: text of the PDFs (pdftotext), counts
+equal to the consolidated tables, numbers from the register, regeneration, the province decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import Engine, func, select
+
+from rasoat.db import session_scope
+from rasoat.db.models import Document
+from rasoat.db.register import NumberTakenError, register_document
+from rasoat.documents.numbers import DocumentNumber
+from rasoat.generate import generate_district
+from rasoat.pipeline.approval_stage import Decision, build_province_tables, record_decision
+from rasoat.pipeline.baseline import import_baseline
+from rasoat.pipeline.consolidation_stage import consolidate_round
+from rasoat.pipeline.documents_stage import district_documents, province_documents
+from rasoat.pipeline.identify import identify
+from rasoat.pipeline.intake import receive
+from rasoat.pipeline.validation_stage import validate_stored
+from rasoat.standards import standard_for_year
+
+YEAR = 2026
+NOTICE_DATE = dt.date(2026, 11, 20)  # a Friday; 24/11 is a day off
+COMMUNE = "19600"
+
+
+@pytest.fixture(scope="module")
+def camlo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("camlo-docs")
+    generate_district("468", YEAR, out, seed=5, households=500)
+    return out
+
+
+def _consolidate(engine: Engine, camlo: Path) -> int:
+    with session_scope(engine) as s:
+        import_baseline(s, camlo / "history.csv", "468", "huyen")
+    for path in sorted(camlo.glob("*.xlsx")):
+        with session_scope(engine) as s:
+            received = receive(
+                s, YEAR, standard_for_year(YEAR), identify(path.name), path.name, path.read_bytes(), "xa"
+            )
+        with session_scope(engine) as s:
+            assert validate_stored(s, received.submission_id, "xa", data_docs=False).accepted
+    with session_scope(engine) as s:
+        outcome = consolidate_round(s, received.round_id, "huyen")
+    assert outcome.passed
+    return outcome.consolidation_id
+
+
+def pdf_text(path: str | Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def fonts(path: str | Path) -> set[str]:
+    out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    return {line.split()[0].split("+")[-1] for line in out.splitlines()[2:]}
+
+
+def test_district_documents_show_the_consolidated_counts_with_registered_numbers(
+    engine: Engine, camlo: Path, rasoat_home: Path
+) -> None:
+    consolidation_id = _consolidate(engine, camlo)
+    with session_scope(engine) as s:
+        issued = district_documents(s, consolidation_id, issued_on=NOTICE_DATE, workers=2)
+        from rasoat.db.models import Consolidation
+        from rasoat.pipeline.consolidation_stage import tables_from_json
+
+        tables = tables_from_json(s.get(Consolidation, consolidation_id).tables)
+    docs = {(d.kind, d.unit_code): d for d in issued}
+    assert len([d for d in issued if d.kind == "certificates"]) == 8
+    r1 = tables["r1"].set_index("code")
+    r2 = tables["r2"].loc[tables["r2"]["unit"] == "households"].set_index("code")
+    r3 = tables["r3"].loc[tables["r3"]["unit"] == "households"].set_index("code")
+    r2p = tables["r2"].loc[tables["r2"]["unit"] == "persons"].set_index("code")
+
+    # The commune's notice: motto, agency, number, italic place-and-date line, posting period, counts.
+    notice = docs[("notice", COMMUNE)]
+    text = flat(pdf_text(notice.path))
+    assert notice.path == str(
+        rasoat_home / "output" / "2026" / "45" / "468" / COMMUNE / f"thong-bao-niem-yet-{COMMUNE}-2026.pdf"
+    )
+    for heading in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "ỦY BAN NHÂN DÂN XÃ CAM TUYỀN",
+        "Số: 01/TB-UBND",
+        "Cam Tuyền, ngày 20 tháng 11 năm 2026",
+        "THÔNG BÁO",
+        "Căn cứ Nghị định số 07/2021/NĐ-CP ngày 27 tháng 01 năm 2021",
+        "03 ngày làm việc, từ ngày 23/11/2026 đến hết ngày 26/11/2026",
+        "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH",
+        "Nơi nhận:",
+        "DANH SÁCH HỘ NGHÈO NĂM 2026",
+        "DANH SÁCH HỘ THOÁT CẬN NGHÈO NĂM 2026",
+        "(Kèm theo Thông báo số 01/TB-UBND ngày 20/11/2026 của Ủy ban nhân dân xã Cam Tuyền)",
+    ):
+        assert heading in text, heading
+    row = r1.loc[COMMUNE]
+    assert f"- Hộ nghèo: {row['poor_households']} hộ, {row['poor_persons']} nhân khẩu" in text
+    assert f"- Hộ cận nghèo: {row['near_poor_households']} hộ, {row['near_poor_persons']} nhân khẩu" in text
+    escaped = r2.loc[COMMUNE, "c2"] + r2.loc[COMMUNE, "c3"]
+    escaped_persons = r2p.loc[COMMUNE, "c2"] + r2p.loc[COMMUNE, "c3"]
+    assert f"- Hộ thoát nghèo: {escaped} hộ, {escaped_persons} nhân khẩu" in text
+    assert f"- Hộ thoát cận nghèo: {r3.loc[COMMUNE, 'c2']} hộ" in text
+
+    # The decision: the chairman recognises the lists after the posting; numbers follow in the series.
+    decision = docs[("decision", COMMUNE)]
+    text = flat(pdf_text(decision.path))
+    assert decision.symbol == "02/QĐ-UBND"
+    for heading in (
+        "Số: 02/QĐ-UBND",
+        "Cam Tuyền, ngày 27 tháng 11 năm 2026",
+        "QUYẾT ĐỊNH Về việc công nhận danh sách hộ nghèo, hộ cận nghèo; hộ thoát nghèo, hộ thoát cận nghèo "
+        "năm 2026",
+        "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ CAM TUYỀN",
+        "QUYẾT ĐỊNH:",
+        f"Điều 1. Công nhận {row['poor_households']} hộ nghèo với {row['poor_persons']} nhân khẩu",
+        "Điều 3.",
+        "Phụ lục IV",
+    ):
+        assert heading in text, heading
+    assert docs[("commune_report", COMMUNE)].symbol == "03/BC-UBND"
+
+    # Certificates: one page per poor or near-poor household, each with its own number.
+    for code in r1.index[r1["level"] == "commune"]:
+        cert = docs[("certificates", code)]
+        expected = int(r1.loc[code, "poor_households"] + r1.loc[code, "near_poor_households"])
+        assert len(PdfReader(cert.path).pages) == expected
+        assert cert.counts["certificates"] == expected
+    cert_text = pdf_text(docs[("certificates", COMMUNE)].path)
+    pages = cert_text.split("\f")[:-1]
+    assert all("GIẤY CHỨNG NHẬN HỘ NGHÈO, HỘ CẬN NGHÈO" in p for p in pages)
+    numbers = [re.search(r"Số: (\d+)/GCN-HN\.HCN", p).group(1) for p in pages]  # type: ignore[union-attr]
+    assert numbers == [f"{i:02d}" for i in range(1, len(pages) + 1)]
+
+    # District report: its summary equals R1's total; tables as appendices, landscape.
+    report = docs[("district_report", "468")]
+    text = flat(pdf_text(report.path))
+    total = tables["r1"].iloc[0]
+    assert report.symbol == "01/BC-UBND"
+    assert f"Hộ nghèo: {total['poor_households']} hộ" in text
+    assert "ỦY BAN NHÂN DÂN HUYỆN CAM LỘ" in text and "Phụ lục 07" in text and "Phụ lục 11" in text
+    reader = PdfReader(report.path)
+    assert reader.pages[0].mediabox.width < reader.pages[0].mediabox.height  # portrait body
+    assert reader.pages[-1].mediabox.width > reader.pages[-1].mediabox.height  # landscape appendix
+
+    # Files: the register holds each file's sha256; personal files are 0600; only Liberation Serif.
+    with session_scope(engine) as s:
+        for d in issued:
+            if d.kind in ("notice", "decision", "commune_report", "district_report"):
+                record = s.scalars(
+                    select(Document).where(
+                        Document.symbol == d.symbol, Document.issuing_agency == f"UBND-{d.unit_code}"
+                    )
+                ).one()
+                assert record.sha256 == hashlib.sha256(Path(d.path).read_bytes()).hexdigest() == d.sha256
+                assert record.data_sha256 == d.data_sha256 and record.path == d.path
+        certificates = s.scalar(select(func.count()).select_from(Document).where(Document.doc_type == "GCN"))
+        assert certificates == int(
+            r1.loc[r1["level"] == "commune", ["poor_households", "near_poor_households"]].sum().sum()
+        )
+        registered = s.scalar(select(func.count()).select_from(Document))
+    for kind in ("notice", "decision", "certificates"):
+        assert Path(docs[(kind, COMMUNE)].path).stat().st_mode & 0o777 == 0o600
+    assert Path(docs[("lists_xlsx", COMMUNE)].path).stat().st_mode & 0o777 == 0o600
+    for path in (docs[("certificates", COMMUNE)].path, notice.path, report.path):  # no fallback font
+        assert all(name.startswith("Liberation-Serif") for name in fonts(path)), fonts(path)
+    sheet = openpyxl.load_workbook(docs[("lists_xlsx", COMMUNE)].path)["Ho ngheo"]
+    assert sheet.max_row - 4 == row["poor_households"]
+
+    # Regenerating unchanged data: the same numbers and dates, the same bytes, nothing new registered.
+    with session_scope(engine) as s:
+        again = district_documents(s, consolidation_id, issued_on=dt.date(2026, 12, 1), workers=1)
+        assert s.scalar(select(func.count()).select_from(Document)) == registered
+    again_docs = {(d.kind, d.unit_code): d for d in again}
+    for key, d in docs.items():
+        if d.symbol is not None:
+            assert again_docs[key].symbol == d.symbol and again_docs[key].reused
+        if key[0] in ("notice", "decision", "certificates", "district_report"):
+            assert again_docs[key].sha256 == d.sha256, key
+    assert "ngày 20 tháng 11 năm 2026" in pdf_text(again_docs[("notice", COMMUNE)].path)
+
+
+def test_register_keeps_unchanged_numbers_and_never_reuses_one(engine: Engine) -> None:
+    def reg(key: str, data: str, fixed: DocumentNumber | None = None):  # type: ignore[no-untyped-def]
+        with session_scope(engine) as s:
+            return register_document(
+                s,
+                agency="UBND-19597",
+                year=YEAR,
+                doc_type="QĐ",
+                doc_key=key,
+                data_sha256=data,
+                title="t",
+                issued_on=dt.date(2026, 11, 20),
+                round_id=None,
+                fixed=fixed,
+            )
+
+    first = reg("decision:19597:2026", "a" * 64)
+    assert (first.symbol, first.reused) == ("01/QĐ-UBND", False)
+    assert reg("decision:19597:2026", "a" * 64).symbol == "01/QĐ-UBND"
+    changed = reg("decision:19597:2026", "b" * 64)
+    assert (changed.symbol, changed.reused) == ("02/QĐ-UBND", False)
+    other = reg("notice:19597:2026", "c" * 64)
+    assert other.number == 3  # one series for the agency's documents
+    back = reg("decision:19597:2026", "a" * 64)  # the first data again: a new number, 01 stays used
+    assert back.symbol == "04/QĐ-UBND"
+    with pytest.raises(NumberTakenError):
+        reg("decision:19597:other", "d" * 64, DocumentNumber(3, "03/QĐ-UBND"))
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 4
+
+
+def test_province_decision_is_signed_by_the_recorded_approver(engine: Engine, camlo: Path) -> None:
+    consolidation_id = _consolidate(engine, camlo)
+    assert consolidation_id
+    with session_scope(engine) as s:
+        prepared = build_province_tables(s, YEAR, "45", "tinh")
+        approval = record_decision(
+            s,
+            prepared,
+            Decision(True, "Hoàng Nam Phương", "Phó Chủ tịch UBND tỉnh", decision_number="14/QĐ-UBND"),
+            "tinh",
+        )
+        s.flush()
+        approval_id = approval.id
+    with session_scope(engine) as s:
+        issued = province_documents(s, YEAR, "45", approval_id, "tinh", issued_on=dt.date(2027, 1, 5))
+    decision = next(d for d in issued if d.kind == "province_decision")
+    text = flat(pdf_text(decision.path))
+    total = prepared.tables["r1"].iloc[0]
+    for heading in (
+        "ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ",
+        "Số: 14/QĐ-UBND",
+        "Quảng Trị, ngày 05 tháng 01 năm 2027",
+        "Về việc phê duyệt kết quả rà soát hộ nghèo, hộ cận nghèo năm 2026 trên địa bàn tỉnh Quảng Trị",
+        f"a) Tổng số hộ nghèo: {total['poor_households']} hộ",
+        f"a) Tổng số hộ cận nghèo: {total['near_poor_households']} hộ",
+        "KT. CHỦ TỊCH PHÓ CHỦ TỊCH",
+        "Hoàng Nam Phương",
+        "(Kèm theo Quyết định số 14/QĐ-UBND ngày 05/01/2027 của Ủy ban nhân dân tỉnh Quảng Trị)",
+    ):
+        assert heading in text, heading
+    assert decision.path.endswith("/output/2026/45/quyet-dinh-phe-duyet-45-2026.pdf")

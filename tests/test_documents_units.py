@@ -1,0 +1,116 @@
+"""The documents' pure parts: dates, the posting calendar, numbers, signatures, templates, XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from rasoat.documents.agency import commune_agency, district_agency, province_agency, signature_for_position
+from rasoat.documents.dates import day_month_year, place_and_date
+from rasoat.documents.lists import household_lists
+from rasoat.documents.numbers import CERTIFICATE, DECISION, NOTICE, parse_decision_number, symbol
+from rasoat.documents.posting import posting_period
+from rasoat.documents.render import TemplateRenderError, render_html, write_atomic
+from rasoat.documents.xlsx import write_lists_xlsx
+
+
+def test_dates_take_leading_zeros_for_days_and_january_february_only() -> None:
+    assert place_and_date("Quảng Trị", dt.date(2025, 1, 5)) == "Quảng Trị, ngày 05 tháng 01 năm 2025"
+    assert day_month_year(dt.date(2023, 8, 28)) == "ngày 28 tháng 8 năm 2023"
+    assert day_month_year(dt.date(2024, 2, 9)) == "ngày 09 tháng 02 năm 2024"
+    assert day_month_year(dt.date(2024, 12, 1)) == "ngày 01 tháng 12 năm 2024"
+
+
+def test_posting_lasts_three_working_days_on_the_vietnamese_calendar() -> None:
+    # Friday 20/11/2026: the weekend and Vietnam Cultural Day (24/11, a day off from 2026) are skipped.
+    period = posting_period(dt.date(2026, 11, 20))
+    assert (period.start, period.end) == (dt.date(2026, 11, 23), dt.date(2026, 11, 26))
+    assert period.decision_date == dt.date(2026, 11, 27)
+    # Across the lunar New Year 2026 (16–20/02): posting resumes on Monday 23/02.
+    period = posting_period(dt.date(2026, 2, 12))
+    assert (period.start, period.end) == (dt.date(2026, 2, 13), dt.date(2026, 2, 24))
+    # Across 31/12 → 01/01.
+    period = posting_period(dt.date(2026, 12, 30))
+    assert (period.start, period.end) == (dt.date(2026, 12, 31), dt.date(2027, 1, 5))
+
+
+def test_numbers_and_symbols() -> None:
+    assert symbol(5, DECISION) == "05/QĐ-UBND"
+    assert symbol(123, NOTICE) == "123/TB-UBND"
+    assert symbol(7, CERTIFICATE) == "07/GCN-HN.HCN"
+    parsed = parse_decision_number("01/QĐ-UBND (demo)")
+    assert parsed is not None and (parsed.number, parsed.symbol) == (1, "01/QĐ-UBND")
+    parsed = parse_decision_number(" 654 / QĐ-UBND")
+    assert parsed is not None and parsed.symbol == "654/QĐ-UBND"
+    assert parse_decision_number("QĐ phê duyệt") is None
+
+
+def test_agencies_and_signatures() -> None:
+    town = commune_agency("19597")
+    assert town.block_lines == ("ỦY BAN NHÂN DÂN", "THỊ TRẤN CAM LỘ")
+    assert (town.place, town.phrase) == ("Cam Lộ", "thị trấn Cam Lộ")
+    assert district_agency("468").name_upper == "ỦY BAN NHÂN DÂN HUYỆN CAM LỘ"
+    assert province_agency("45").place == "Quảng Trị"
+    deputy = signature_for_position("Phó Chủ tịch UBND tỉnh", "Lê Văn A")
+    assert (deputy.authority, deputy.position) == ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+    chair = signature_for_position("Chủ tịch Ủy ban nhân dân tỉnh (demo)", "Lê Văn B")
+    assert (chair.authority, chair.position) == ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
+
+
+def test_a_missing_value_fails_the_render_loudly() -> None:
+    with pytest.raises(TemplateRenderError, match=r"thong_bao_niem_yet\.html\.j2: UndefinedError"):
+        render_html("thong_bao_niem_yet.html.j2", {"title": "THÔNG BÁO"})
+
+
+def _households() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "household_id": ["X-1", "X-2", "X-3", "X-4", "X-5"],
+            "head_name": ['=HYPERLINK("http://x")', "+84 Nguyễn Văn Ấn", "-Trần Thị Bé", "@Lê Ư", "Phạm Đức"],
+            "village": ["Thôn 1", "Thôn 2", "Thôn 1", "Thôn 1", "Thôn 2"],
+            "ethnicity": ["Kinh", "Vân Kiều", "Kinh", "Pa Kô", "Kinh"],
+            "members": [3, 4, 2, 5, 1],
+            "status": ["poor", "near_poor", "non_poor", "near_poor", "poor"],
+            "poor_movement": ["stayed", "to_sibling", "escaped", "none", "new"],
+            "near_poor_movement": ["none", "from_sibling", "none", "escaped", "none"],
+        }
+    )
+
+
+def test_four_lists_follow_status_and_movements() -> None:
+    lists = household_lists(_households())
+    assert list(lists["poor"]["household_id"]) == ["X-1", "X-5"]
+    assert list(lists["near_poor"]["household_id"]) == ["X-4", "X-2"]  # village, then id
+    assert list(lists["escaped_poor"]["household_id"]) == ["X-3", "X-2"]
+    assert list(lists["escaped_near_poor"]["household_id"]) == ["X-4"]
+    assert list(lists["near_poor"]["stt"]) == [1, 2]
+
+
+def test_list_cells_that_look_like_formulas_stay_text(tmp_path: Path) -> None:
+    path = tmp_path / "ds.xlsx"
+    write_lists_xlsx(household_lists(_households()), path, "Xã Cam Thành", 2026)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Ho ngheo"]
+    assert sheet["A1"].value == "DANH SÁCH HỘ NGHÈO NĂM 2026"
+    names = {sheet.cell(row=r, column=3).value: sheet.cell(row=r, column=3).data_type for r in (5, 6)}
+    assert names == {'=HYPERLINK("http://x")': "s", "Phạm Đức": "s"}
+    near = book["Ho can ngheo"]
+    assert {near.cell(row=r, column=3).value for r in (5, 6)} == {"+84 Nguyễn Văn Ấn", "@Lê Ư"}
+    assert all(near.cell(row=r, column=3).data_type == "s" for r in (5, 6))
+    escaped = book["Thoat ngheo"]
+    assert (
+        escaped.cell(row=5, column=3).value == "-Trần Thị Bé"
+        and escaped.cell(row=5, column=3).data_type == "s"
+    )
+
+
+def test_private_files_are_written_whole_and_readable_by_the_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "gcn.pdf"
+    sha = write_atomic(path, b"%PDF-1.7 test", private=True)
+    assert path.read_bytes() == b"%PDF-1.7 test" and len(sha) == 64
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["gcn.pdf"]  # no temporary file left

@@ -76,7 +76,7 @@ def test_migrations_upgrade_an_empty_database_and_back(empty_database_url: str) 
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
     downgrade(engine)
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
@@ -227,3 +227,21 @@ def test_files_holding_personal_data_are_readable_by_their_owner_only(tmp_path: 
     engine.dispose()
     for path in tmp_path.glob("loose.db*"):
         assert path.stat().st_mode & 0o077 == 0, path.name
+
+
+def test_audit_log_is_append_only_in_the_database_itself(engine: Engine) -> None:
+    """Whatever program connects, an audit entry cannot be changed or deleted."""
+    from sqlalchemy import delete, update
+    from sqlalchemy.exc import DBAPIError
+
+    from rasoat.db import audit
+    from rasoat.db.models import AuditEntry
+
+    with session_scope(engine) as s:
+        audit(s, "huyen", "round.approved", "review_round", "1", {"data_sha256": "ab" * 32})
+    for statement in (update(AuditEntry).values(actor="someone else"), delete(AuditEntry)):
+        with pytest.raises(DBAPIError, match="append-only"), session_scope(engine) as s:
+            s.execute(statement)
+    with session_scope(engine) as s:
+        (entry,) = s.scalars(select(AuditEntry)).all()
+        assert entry.actor == "huyen"

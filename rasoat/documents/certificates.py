@@ -76,6 +76,7 @@ def certificate_pages(
     years = list(range(standard.first_year, min(standard.last_year, year) + 1))
     marks = year_marks(chosen, history, years, year)
     deprived = deprived_lists(chosen)
+    members = members.loc[members["household_id"].isin(chosen["household_id"])]  # this commune's only
     male = (
         members["sex"].astype("object").fillna("").astype(str).str.strip().str.lower().isin(MALE).to_numpy()
     )

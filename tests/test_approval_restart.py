@@ -46,6 +46,7 @@ def test_suspended_approval_survives_its_process_and_rejection_returns_to_distri
     prefect_server: None, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL
 
@@ -98,10 +99,11 @@ def test_suspended_approval_survives_its_process_and_rejection_returns_to_distri
     with get_client(sync_client=True) as client:
         finished = client.read_flow_run(flow_run.id)
         assert finished.state.is_completed()
+        runs_of_the_flow = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run.id]))
         prepares = [
             t
-            for t in client.read_task_runs()
-            if t.flow_run_id == flow_run.id and t.name.startswith("prepare-province")
+            for t in client.read_task_runs(flow_run_filter=runs_of_the_flow)
+            if t.name.startswith("prepare-province")
         ]
     assert {t.state.name for t in prepares} <= {"Completed", "Cached"}
     assert sum(t.state.name == "Completed" for t in prepares) == 1  # the tables were built once

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import Engine, func, select
 
 from rasoat.db import session_scope
-from rasoat.db.models import Document
+from rasoat.db.models import AuditEntry, Document
 from rasoat.db.register import NumberTakenError, register_document
 from rasoat.documents.numbers import DocumentNumber
 from rasoat.generate import generate_district
@@ -175,6 +175,10 @@ def test_district_documents_show_the_consolidated_counts_with_registered_numbers
             r1.loc[r1["level"] == "commune", ["poor_households", "near_poor_households"]].sum().sum()
         )
         registered = s.scalar(select(func.count()).select_from(Document))
+        logged = s.scalars(select(AuditEntry).where(AuditEntry.action == "document.issued")).all()
+    # The audit log: each issued file once, by the stage, with its hashes; ids and counts only.
+    assert len(logged) == sum(1 for d in issued if d.reused is False)
+    assert {e.details["sha256"] for e in logged} <= {d.sha256 for d in issued}
     for kind in ("notice", "decision", "certificates"):
         assert Path(docs[(kind, COMMUNE)].path).stat().st_mode & 0o777 == 0o600
     assert Path(docs[("lists_xlsx", COMMUNE)].path).stat().st_mode & 0o777 == 0o600
@@ -187,6 +191,10 @@ def test_district_documents_show_the_consolidated_counts_with_registered_numbers
     with session_scope(engine) as s:
         again = district_documents(s, consolidation_id, issued_on=dt.date(2026, 12, 1), workers=1)
         assert s.scalar(select(func.count()).select_from(Document)) == registered
+        again_logged = s.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "document.issued")
+        )
+        assert again_logged == len(logged)  # nothing new issued, nothing new logged
     again_docs = {(d.kind, d.unit_code): d for d in again}
     for key, d in docs.items():
         if d.symbol is not None:

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from rasoat.consolidation.export import write_tables_xlsx
+from rasoat.db.audit import audit
 from rasoat.db.document_data import consolidation_households, household_members
 from rasoat.db.models import Approval, Consolidation, ReviewRound
 from rasoat.db.register import (
@@ -163,6 +164,9 @@ def _posting_view(notice_date: dt.date) -> dict[str, Any]:
     }
 
 
+DOCUMENTS_ACTOR = "documents-stage"  # documents follow from recorded decisions; the stage issues them
+
+
 def _write_jobs(session: Session, jobs: list[_Job], workers: int | None) -> list[IssuedDocument]:
     pdfs = render_documents([j.html if isinstance(j.html, list) else [j.html] for j in jobs], workers)
     staged: list[tuple[Path, Path]] = []
@@ -189,6 +193,22 @@ def _write_jobs(session: Session, jobs: list[_Job], workers: int | None) -> list
                     job.counts,
                 )
             )
+        for document in issued:
+            if document.reused is False:  # a new number: the audit log says who issued what, and when
+                audit(
+                    session,
+                    DOCUMENTS_ACTOR,
+                    "document.issued",
+                    "document",
+                    document.symbol or document.kind,
+                    {
+                        "kind": document.kind,
+                        "unit_code": document.unit_code,
+                        "sha256": document.sha256,
+                        "data_sha256": document.data_sha256,
+                        "counts": document.counts,
+                    },
+                )
         session.flush()  # a register conflict fails here, before any file replaces an older one
         for tmp, path in staged:
             os.replace(tmp, path)

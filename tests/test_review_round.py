@@ -101,6 +101,8 @@ def test_rejected_commune_corrected_then_round_approved_and_lapsing(
             "Nguyễn Văn Duyệt",
         )
         assert approval.data_sha256 == result["approval"]["data_sha256"] and approval.lapsed_at is None
+        # who approved, in which position, when, and the hash of what they saw
+        assert approval.approver_position == "Chủ tịch UBND tỉnh" and approval.decided_at is not None
         states = dict(s.execute(select(ReviewRound.scope_level, ReviewRound.state)).all())
         assert states == {"district": "approved", "province": "approved"}
         approved_statuses = s.scalar(

@@ -141,14 +141,15 @@ def test_certificates_drawn_with_reportlab_keep_the_form_and_vietnamese_text() -
     from rasoat.standards import standard_for_year
 
     standard = standard_for_year(2026)
-    pages = [_certificate_page("19597-01-01", 4), _certificate_page("19597-01-02", 2)]
+    # The third household is very large: its certificate still takes one page (squeezed, scaled).
+    pages = [_certificate_page(f"19597-01-0{k}", n) for k, n in ((1, 4), (2, 2), (3, 20))]
     job = CertificateJob(
         certificates_view(commune_agency("19597"), 2026, standard, pages, [2022, 2023, 2024, 2025, 2026])
     )
     pdf = certificates_pdf(job)
     assert certificates_pdf(job) == pdf  # deterministic: unchanged data keeps its bytes
     reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) == 2
+    assert len(reader.pages) == 3
     first = reader.pages[0].extract_text()
     for text in (
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
@@ -162,3 +163,5 @@ def test_certificates_drawn_with_reportlab_keep_the_form_and_vietnamese_text() -
     ):
         assert text in first, text
     assert "Trần Văn Đức 4" not in reader.pages[1].extract_text()
+    last = reader.pages[2].extract_text()
+    assert "Số: 03/GCN-HN.HCN" in last and "Trần Văn Đức 20" in last and "CHỦ TỊCH" in last

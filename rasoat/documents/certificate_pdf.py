@@ -36,6 +36,10 @@ LEFT, RIGHT, TOP, BOTTOM = 30 * mm, 15 * mm, 20 * mm, 20 * mm
 WIDTH = PAGE_W - LEFT - RIGHT
 LEADING = 1.25  # line-height of base.html.j2
 RULE = 0.6
+SIGN_ROW = 12 * mm  # the "ký, đóng dấu" row of section II
+SIGN_SPACE = 18 * mm  # room for the signature and seal
+MIN_SQUEEZE = 0.4  # the two spaces above may shrink to this share before the page is scaled
+ROOMY = 5  # households with at most this many members always fit (≈ 8 spare rows): not measured
 
 
 class FontMissingError(RuntimeError):
@@ -212,14 +216,13 @@ def _members(pen: _Pen, page: dict[str, Any], top: float) -> float:
     aligns = ["center", "left", "left", "left", "center", "center", "left"]
     for m in page["members"]:
         texts = [*m, ""]
-        if y - lead - 2 < BOTTOM:  # a household too large for one page goes on, as the HTML did
-            pen.c.showPage()
-            y = PAGE_H - TOP
         y = _row(pen, [(*xs[i], (texts[i], "R", aligns[i])) for i in range(7)], y, size)
     return y
 
 
-def _classification(pen: _Pen, view: dict[str, Any], page: dict[str, Any], top: float) -> float:
+def _classification(
+    pen: _Pen, view: dict[str, Any], page: dict[str, Any], top: float, squeeze: float
+) -> float:
     years = view["years"]
     first = WIDTH * 0.34
     each = (WIDTH - first) / len(years)
@@ -254,11 +257,11 @@ def _classification(pen: _Pen, view: dict[str, Any], page: dict[str, Any], top: 
         + [(*cols[k + 1], ("", "R", "left")) for k in range(len(years))],
         y,
         size,
-        12 * mm + 2,
+        SIGN_ROW * squeeze + 2,
     )
 
 
-def _signature(pen: _Pen, view: dict[str, Any], top: float) -> None:
+def _signature(pen: _Pen, view: dict[str, Any], top: float, squeeze: float) -> float:
     sig = view["signature"]
     x = LEFT + WIDTH * 0.45
     w = WIDTH * 0.55
@@ -266,19 +269,11 @@ def _signature(pen: _Pen, view: dict[str, Any], top: float) -> None:
     if sig.authority:
         y = pen.paragraph([(sig.authority, "B")], x, y, w, 14, "center")
     y = pen.paragraph([(sig.position, "B")], x, y, w, 14, "center")
-    pen.paragraph([(sig.name, "B")], x, y - 18 * mm, w, 14, "center")
+    return pen.paragraph([(sig.name, "B")], x, y - SIGN_SPACE * squeeze, w, 14, "center")
 
 
-def _room(pen: _Pen, y: float, needed: float) -> float:
-    """`y`, or the top of a new page when the block would cross the bottom margin (as in the HTML,
-    a household with very many members runs onto a second page)."""
-    if y - needed >= BOTTOM:
-        return y
-    pen.c.showPage()
-    return PAGE_H - TOP
-
-
-def _page(pen: _Pen, view: dict[str, Any], page: dict[str, Any]) -> None:
+def _page(pen: _Pen, view: dict[str, Any], page: dict[str, Any], squeeze: float = 1.0) -> float:
+    """Lays the certificate out from the top margin; returns the bottom of its last line."""
     y = _header(pen, view, page, PAGE_H - TOP)
     y = pen.paragraph([("GIẤY CHỨNG NHẬN HỘ NGHÈO, HỘ CẬN NGHÈO", "B")], LEFT, y - 6, WIDTH, 14, "center")
     pen.rule(LEFT + WIDTH / 2, y - 1, WIDTH * 0.25)
@@ -302,17 +297,36 @@ def _page(pen: _Pen, view: dict[str, Any], page: dict[str, Any]) -> None:
     for runs in facts:
         y = pen.paragraph(runs, LEFT, y, WIDTH, 13, "justify") - 3
     y = _members(pen, page, y)
-    y = _room(pen, y, 4 * 11 * LEADING + 12 * mm + 30)  # section II with its rows kept together
     y = (
         pen.paragraph(
             [("II. Kết quả phân loại hộ (N: hộ nghèo; CN: hộ cận nghèo)", "B")], LEFT, y - 4, WIDTH, 13
         )
         - 3
     )
-    y = _classification(pen, view, page, y)
-    y = _room(pen, y, 3 * 14 * LEADING + 18 * mm + 4)  # the signature block is never split
-    _signature(pen, view, y)
-    pen.c.showPage()
+    y = _classification(pen, view, page, y, squeeze)
+    return _signature(pen, view, y, squeeze)
+
+
+class _NullCanvas:
+    """A canvas that draws nothing: measuring a page before drawing it."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: None
+
+
+def _fit(dry: _Pen, view: dict[str, Any], page: dict[str, Any]) -> tuple[float, float]:
+    """(squeeze, scale) that keep a certificate on ONE page (one page per household): first the
+    signature spaces shrink, then, for very large households, the whole page is scaled down."""
+    if len(page["members"]) <= ROOMY:
+        return 1.0, 1.0
+    over = BOTTOM - _page(dry, view, page)
+    if over <= 0:
+        return 1.0, 1.0
+    flexible = SIGN_ROW + SIGN_SPACE
+    if over <= flexible * (1 - MIN_SQUEEZE):
+        return 1 - over / flexible, 1.0
+    end = _page(dry, view, page, MIN_SQUEEZE)
+    return MIN_SQUEEZE, (PAGE_H - TOP - BOTTOM) / (PAGE_H - TOP - end)
 
 
 def certificates_pdf(job: CertificateJob) -> bytes:
@@ -323,7 +337,16 @@ def certificates_pdf(job: CertificateJob) -> bytes:
     canvas = Canvas(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName=fonts["R"])
     canvas.setTitle(job.view["title"])  # the commune's name and year only: no personal data
     pen = _Pen(canvas)
+    dry = _Pen(_NullCanvas())  # type: ignore[arg-type]
     for page in job.view["pages"]:
-        _page(pen, job.view, page)
+        squeeze, scale = _fit(dry, job.view, page)
+        canvas.saveState()
+        if scale < 1:  # shrink about the top-left corner of the text area: margins stay margins
+            canvas.translate(LEFT, PAGE_H - TOP)
+            canvas.scale(scale, scale)
+            canvas.translate(-LEFT, -(PAGE_H - TOP))
+        _page(pen, job.view, page, squeeze)
+        canvas.restoreState()
+        canvas.showPage()
     canvas.save()
     return buf.getvalue()

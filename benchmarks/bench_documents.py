@@ -4,9 +4,10 @@
 
 The district is generated in memory (18,100 households by default, ≈ 3,800 poor and near-poor:
 one certificate page each). The timed part is what `district_documents` does per commune: build
-the page contexts, render the template, lay out and write one PDF per commune (WeasyPrint), the
-communes spread over `--workers` processes. Lists: the four lists of every commune as the decision's
-appendices (HTML → PDF) and as XLSX, in rows per second. Wall clock and this process's CPU time,
+the page contexts, draw the pages (reportlab, `rasoat.documents.certificate_pdf`) in chunks of
+`CHUNK` pages and join them into one PDF per commune, the chunks spread over `--workers` processes.
+Lists: the four lists of every commune as the decision's appendices (HTML → PDF, WeasyPrint) and as
+XLSX, in rows per second. Wall clock and this process's CPU time,
 with the load average (the machine is shared). Target: all certificates in <= 60 s on the project's
 2-core machine. Not a timed test.
 """
@@ -26,11 +27,12 @@ from pathlib import Path
 import pandas as pd
 
 from rasoat.documents.agency import commune_agency, district_agency, province_agency
+from rasoat.documents.certificate_pdf import CertificateJob
 from rasoat.documents.certificates import certificate_pages, certificates_view
 from rasoat.documents.commune import decision_draft
 from rasoat.documents.dates import place_and_date
 from rasoat.documents.lists import household_lists
-from rasoat.documents.pool import render_documents, render_pdfs
+from rasoat.documents.pool import Job, render_documents, render_pdfs
 from rasoat.documents.render import render_html
 from rasoat.documents.xlsx import write_lists_xlsx
 from rasoat.generate import build_district
@@ -54,13 +56,14 @@ def district_frames(households: int | None) -> tuple[pd.DataFrame, pd.DataFrame,
     return hh, members, history
 
 
-def certificate_htmls(
+def certificate_jobs(
     hh: pd.DataFrame, members: pd.DataFrame, history: pd.DataFrame
-) -> tuple[list[str], int]:
+) -> tuple[list[list[Job]], int]:
     standard = standard_for_year(YEAR)
     district, province = district_agency(DISTRICT), province_agency("62")
     years = list(range(standard.first_year, YEAR + 1))
-    htmls, pages_total = [], 0
+    htmls: list[list[Job]] = []
+    pages_total = 0
     for code, mine in hh.groupby("commune_code", sort=True):
         agency = commune_agency(str(code))
         pages, _ = certificate_pages(
@@ -71,10 +74,7 @@ def certificate_htmls(
             page["date_line"] = place_and_date(agency.place, dt.date(2026, 11, 27))
         htmls.append(
             [
-                render_html(
-                    "giay_chung_nhan.html.j2",
-                    certificates_view(agency, YEAR, standard, pages[i : i + CHUNK], years),
-                )
+                CertificateJob(certificates_view(agency, YEAR, standard, pages[i : i + CHUNK], years))
                 for i in range(0, max(len(pages), 1), CHUNK)
             ]
         )
@@ -121,7 +121,7 @@ def main() -> None:
 
     hh, members, history = district_frames(args.households)
     load_before = os.getloadavg()
-    (htmls, pages), t_ctx, _ = timed(lambda: certificate_htmls(hh, members, history))
+    (htmls, pages), t_ctx, _ = timed(lambda: certificate_jobs(hh, members, history))
     pdfs, t_pdf, _ = timed(lambda: render_documents(htmls, args.workers))
     with tempfile.TemporaryDirectory() as tmp:
         for i, pdf in enumerate(pdfs):
@@ -144,7 +144,8 @@ def main() -> None:
         "certificates": {
             "communes": len(htmls),
             "pages": pages,
-            "context_and_html_s": round(t_ctx, 2),
+            "context_s": round(t_ctx, 2),
+            "chunk_pages": CHUNK,
             "pdf_s": round(t_pdf, 2),
             "total_s": round(certificates_s, 2),
             "pages_per_s": round(pages / certificates_s, 1),

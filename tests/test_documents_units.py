@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import openpyxl
@@ -114,3 +115,53 @@ def test_private_files_are_written_whole_and_readable_by_the_owner_only(tmp_path
     assert path.read_bytes() == b"%PDF-1.7 test" and len(sha) == 64
     assert path.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in path.parent.iterdir()] == ["gcn.pdf"]  # no temporary file left
+
+
+def _certificate_page(household_id: str, members: int) -> dict[str, object]:
+    return {
+        "household_id": household_id,
+        "head_name": "Nguyễn Thị Ưởng",
+        "head_id_number": "045123456789",
+        "ethnicity": "Kinh",
+        "residence": "Thôn Tân Mỹ, xã Cam Thành, huyện Cam Lộ, tỉnh Quảng Trị",
+        "status": "HỘ CẬN NGHÈO",
+        "members": [[str(k), f"Trần Văn Đức {k}", "Kinh", "Con", "1990", ""] for k in range(1, members + 1)],
+        "marks": ["N", "CN", "", "CN", "CN"],
+        "deprived": "1, 4",
+        "number": f"Số: {household_id[-2:]}/GCN-HN.HCN",
+        "date_line": "Cam Thành, ngày 01 tháng 12 năm 2026",
+    }
+
+
+def test_certificates_drawn_with_reportlab_keep_the_form_and_vietnamese_text() -> None:
+    from pypdf import PdfReader
+
+    from rasoat.documents.certificate_pdf import CertificateJob, certificates_pdf
+    from rasoat.documents.certificates import certificates_view
+    from rasoat.standards import standard_for_year
+
+    standard = standard_for_year(2026)
+    # The third household is very large: its certificate still takes one page (squeezed, scaled).
+    pages = [_certificate_page(f"19597-01-0{k}", n) for k, n in ((1, 4), (2, 2), (3, 20))]
+    job = CertificateJob(
+        certificates_view(commune_agency("19597"), 2026, standard, pages, [2022, 2023, 2024, 2025, 2026])
+    )
+    pdf = certificates_pdf(job)
+    assert certificates_pdf(job) == pdf  # deterministic: unchanged data keeps its bytes
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 3
+    first = reader.pages[0].extract_text()
+    for text in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "GIẤY CHỨNG NHẬN HỘ NGHÈO, HỘ CẬN NGHÈO",
+        "Số: 01/GCN-HN.HCN",
+        "Nguyễn Thị Ưởng",
+        "Trần Văn Đức 4",
+        "HỘ CẬN NGHÈO",
+        "TM. ỦY BAN NHÂN DÂN",
+    ):
+        assert text in first, text
+    assert "Trần Văn Đức 4" not in reader.pages[1].extract_text()
+    last = reader.pages[2].extract_text()
+    assert "Số: 03/GCN-HN.HCN" in last and "Trần Văn Đức 20" in last and "CHỦ TỊCH" in last

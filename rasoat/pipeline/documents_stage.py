@@ -32,6 +32,7 @@ from rasoat.documents.agency import (
     province_agency,
     signature_for_position,
 )
+from rasoat.documents.certificate_pdf import CertificateJob
 from rasoat.documents.certificates import certificate_pages, certificates_view
 from rasoat.documents.commune import commune_report_draft, decision_draft, notice_draft
 from rasoat.documents.dates import place_and_date, short_date
@@ -39,7 +40,7 @@ from rasoat.documents.drafts import Draft, data_fingerprint
 from rasoat.documents.higher import district_report_draft, province_decision_draft
 from rasoat.documents.lists import household_lists
 from rasoat.documents.numbers import DECISION, DocumentNumber, parse_decision_number
-from rasoat.documents.pool import render_documents
+from rasoat.documents.pool import Job, render_documents
 from rasoat.documents.posting import posting_period
 from rasoat.documents.render import render_html, write_temp
 from rasoat.documents.xlsx import write_lists_xlsx
@@ -48,7 +49,7 @@ from rasoat.pipeline.consolidation_stage import tables_from_json
 from rasoat.pipeline.outputs import commune_output_dir
 from rasoat.standards import standard_for_year
 
-CHUNK = 25  # certificate pages per rendering job (see rasoat.documents.pool)
+CHUNK = 500  # certificate pages per job: a commune is mostly one job, no pypdf join (≈ 3 ms a page, serial)
 DOC_LABELS_VI = {
     "notice": "Thông báo niêm yết",
     "decision": "Quyết định công nhận",
@@ -78,7 +79,7 @@ class IssuedDocument:
 @dataclass
 class _Job:
     draft: Draft | None
-    html: str | list[str]  # one document, or its chunks (certificates)
+    html: str | list[Job]  # one document's HTML, or its chunks (certificates: drawn with reportlab)
     path: Path
     private: bool
     record_id: int | None
@@ -373,10 +374,8 @@ def _certificates_job(
         page["number"] = f"Số: {symbol}"
         page["date_line"] = place_and_date(agency.place, pd.Timestamp(date).date())
     years = list(range(standard.first_year, min(standard.last_year, year) + 1))
-    html = [
-        render_html(
-            "giay_chung_nhan.html.j2", certificates_view(agency, year, standard, pages[i : i + CHUNK], years)
-        )
+    html: list[Job] = [
+        CertificateJob(certificates_view(agency, year, standard, pages[i : i + CHUNK], years))
         for i in range(0, max(len(pages), 1), CHUNK)
     ]
     return _Job(

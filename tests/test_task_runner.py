@@ -98,6 +98,9 @@ def test_flows_run_on_a_local_dask_cluster_chosen_by_environment(tmp_path: Path)
         "PREFECT_HOME": str(tmp_path / "prefect"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "GX_ANALYTICS_ENABLED": "False",
+        # The child's temporary server starts in 5-12 s on an idle machine; 20 s (Prefect's default)
+        # is not enough when the test suite loads both cores (seen in CI).
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     }
     for name in ("PREFECT_API_URL", "RASOAT_DATABASE_URL", "RASOAT_DASK_ADDRESS"):
         env.pop(name, None)

@@ -71,9 +71,7 @@ def _write(tables: ConsolidatedTables, path: Path) -> None:
         sheet.set_landscape()
         sheet.set_paper(9)  # A4
         sheet.fit_to_pages(1, 0)
-        lead = ["TT", "Đơn vị" if tables.unit.level == "province" else "Phường/Xã"]
-        if spec.long:
-            lead.append("Phân tổ")
+        lead = spec.lead_headers(tables.unit.level)
         width = len(lead) + len(spec.columns)
         sheet.merge_range(0, 0, 0, width - 1, f"{spec.title_vi} NĂM {tables.year}".upper(), title)
         sheet.merge_range(1, 0, 1, width - 1, f"{tables.unit.name}", title)
@@ -82,23 +80,18 @@ def _write(tables: ConsolidatedTables, path: Path) -> None:
             sheet.merge_range(3, j, 4, j, text, head)
         j = len(lead)
         columns = list(spec.columns)
-        i = 0
-        while i < len(columns):
-            group = columns[i].group_vi
-            span = 1
-            while group and i + span < len(columns) and columns[i + span].group_vi == group:
-                span += 1
+        for group, run in spec.column_groups():
+            span = len(run)
             if group:
                 if span > 1:
                     sheet.merge_range(3, j, 3, j + span - 1, group, head)
                 else:
                     sheet.write_string(3, j, group, head)
-                for k in range(span):
-                    sheet.write_string(4, j + k, columns[i + k].header_vi, head)
+                for k, column in enumerate(run):
+                    sheet.write_string(4, j + k, column.header_vi, head)
             else:
-                sheet.merge_range(3, j, 4, j, columns[i].header_vi, head)
+                sheet.merge_range(3, j, 4, j, run[0].header_vi, head)
             j += span
-            i += span
         numbers = ["A", "B", *(["C"] if spec.long else []), *(c.number or "" for c in columns)]
         for j, text in enumerate(numbers):
             sheet.write_string(5, j, str(text), number_row)

@@ -59,6 +59,21 @@ class TableSpec:
     def rate_columns(self) -> tuple[ColumnSpec, ...]:
         return tuple(c for c in self.columns if c.rate is not None)
 
+    def lead_headers(self, unit_level: str) -> list[str]:
+        """The identity columns before the figures, as the official layouts head them."""
+        lead = ["TT", "Đơn vị" if unit_level == "province" else "Phường/Xã"]
+        return [*lead, "Phân tổ"] if self.long else lead
+
+    def column_groups(self) -> list[tuple[str | None, tuple[ColumnSpec, ...]]]:
+        """Runs of adjacent columns under one merged group header (None: a column on its own)."""
+        runs: list[tuple[str | None, tuple[ColumnSpec, ...]]] = []
+        for column in self.columns:
+            if column.group_vi and runs and runs[-1][0] == column.group_vi:
+                runs[-1] = (column.group_vi, (*runs[-1][1], column))
+            else:
+                runs.append((column.group_vi, (column,)))
+        return runs
+
     def column(self, key: str) -> ColumnSpec:
         return next(c for c in self.columns if c.key == key)
 

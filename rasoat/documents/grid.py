@@ -79,24 +79,15 @@ def table_grid(tables: ConsolidatedTables, key: str) -> Grid:
     column-number row; the unit's total row first, as the provinces' reports put it."""
     spec = TABLES[key]
     frame = tables[key]
-    lead = ["TT", "Đơn vị" if tables.unit.level == "province" else "Phường/Xã"]
-    if spec.long:
-        lead.append("Phân tổ")
-    top: list[Cell] = [Cell(t, rowspan=2) for t in lead]
+    top: list[Cell] = [Cell(t, rowspan=2) for t in spec.lead_headers(tables.unit.level)]
     second: list[Cell] = []
     columns = list(spec.columns)
-    i = 0
-    while i < len(columns):
-        group = columns[i].group_vi
-        span = 1
-        while group and i + span < len(columns) and columns[i + span].group_vi == group:
-            span += 1
+    for group, run in spec.column_groups():
         if group:
-            top.append(Cell(group, colspan=span))
-            second += [Cell(c.header_vi) for c in columns[i : i + span]]
+            top.append(Cell(group, colspan=len(run)))
+            second += [Cell(c.header_vi) for c in run]
         else:
-            top.append(Cell(columns[i].header_vi, rowspan=2))
-        i += span
+            top.append(Cell(run[0].header_vi, rowspan=2))
     numbers = [Cell(t) for t in ["A", "B", *(["C"] if spec.long else []), *(c.number or "" for c in columns)]]
     rows: list[Row] = []
     for record in frame.to_dict("records"):

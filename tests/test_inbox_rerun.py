@@ -10,10 +10,8 @@ nothing the Prefect API holds, nor any cached result on disk, contains a generat
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -24,7 +22,7 @@ import httpx
 import openpyxl
 import pytest
 from prefect_scan import leaked, personal_values, prefect_api_dump
-from test_operations import _alive, _free_port
+from test_operations import _free_port, running_up
 
 from rasoat.config import PROJECT_ROOT
 from rasoat.generate import generate_district
@@ -101,21 +99,7 @@ def test_corrected_file_reruns_by_itself_with_unchanged_communes_cached(
     )
     assert baseline.returncode == 0, baseline.stdout + baseline.stderr
     started = time.time()
-    up = subprocess.Popen(
-        [*rasoat, "up", "--port", str(port)],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    pid_file = rasoat_home / "run" / "up.pid"
-    try:
-        deadline = time.monotonic() + 240
-        while not pid_file.exists():
-            assert up.poll() is None, up.stdout.read().decode() if up.stdout else ""
-            assert time.monotonic() < deadline, "rasoat up did not come up"
-            time.sleep(0.5)
+    with running_up(["--port", str(port)], env, rasoat_home, timeout=240):
         # The files that were waiting in the inbox: eight runs, all accepted, district consolidated.
         first = _wait_for_reruns(api_url, started, count=8)
         assert {r["state_type"] for r in first} == {"COMPLETED"}, [r["state"] for r in first]
@@ -166,13 +150,3 @@ def test_corrected_file_reruns_by_itself_with_unchanged_communes_cached(
         assert cached, "no cached results on disk"
         blobs = "".join(p.read_bytes().decode("utf-8", errors="replace") for p in cached)
         assert leaked(blobs, values) == []
-    finally:
-        down = subprocess.run([*rasoat, "down"], env=env, cwd=PROJECT_ROOT, capture_output=True, timeout=120)
-        if pid_file.exists():
-            for pid in json.loads(pid_file.read_text())["children"].values():
-                if _alive(pid):
-                    os.killpg(pid, signal.SIGKILL)
-        if up.poll() is None:
-            os.killpg(up.pid, signal.SIGKILL)
-        up.wait(timeout=30)
-        assert down.returncode in (0, 1)

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -224,6 +226,41 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@contextmanager
+def running_up(
+    args: list[str], env: dict[str, str], home: Path, timeout: float
+) -> Iterator[subprocess.Popen]:
+    """`rasoat up ARGS` in its own session, yielded once its pid file is written. Afterwards nothing
+    is left behind: `rasoat down` if it still runs, then SIGKILL to anything recorded that survived."""
+    rasoat = [sys.executable, "-m", "rasoat"]
+    up = subprocess.Popen(
+        [*rasoat, "up", *args],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    pid_file = home / "run" / "up.pid"
+    try:
+        deadline = time.monotonic() + timeout
+        while not pid_file.exists():
+            assert up.poll() is None, up.stdout.read().decode() if up.stdout else ""
+            assert time.monotonic() < deadline, "rasoat up did not come up"
+            time.sleep(0.5)
+        yield up
+    finally:
+        if up.poll() is None:
+            subprocess.run([*rasoat, "down"], env=env, cwd=PROJECT_ROOT, capture_output=True, timeout=120)
+        if pid_file.exists():  # children run in their own sessions
+            for pid in json.loads(pid_file.read_text())["children"].values():
+                if _alive(pid):
+                    os.killpg(pid, signal.SIGKILL)
+        if up.poll() is None:
+            os.killpg(up.pid, signal.SIGKILL)
+        up.wait(timeout=30)
+
+
 @pytest.mark.slow
 def test_up_then_down_leaves_no_child(tmp_path: Path, rasoat_home: Path) -> None:
     from rasoat.operations.up import healthy
@@ -237,21 +274,8 @@ def test_up_then_down_leaves_no_child(tmp_path: Path, rasoat_home: Path) -> None
         TMPDIR=str(tmp_path),
     )
     rasoat = [sys.executable, "-m", "rasoat"]
-    up = subprocess.Popen(
-        [*rasoat, "up", "--port", str(port), "--no-deploy"],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     pid_file = rasoat_home / "run" / "up.pid"
-    try:
-        deadline = time.monotonic() + 90
-        while not pid_file.exists():
-            assert up.poll() is None, up.stdout.read().decode() if up.stdout else ""
-            assert time.monotonic() < deadline, "rasoat up did not come up"
-            time.sleep(0.5)
+    with running_up(["--port", str(port), "--no-deploy"], env, rasoat_home, timeout=90) as up:
         record = json.loads(pid_file.read_text())
         assert record["pid"] == up.pid
         assert set(record["children"]) == {"server", "worker", "watcher"}
@@ -267,14 +291,6 @@ def test_up_then_down_leaves_no_child(tmp_path: Path, rasoat_home: Path) -> None
         assert not [pid for pid in record["children"].values() if _alive(pid)]
         for name in ("server", "worker", "watcher"):
             assert (rasoat_home / "logs" / f"{name}.log").exists()
-    finally:  # on failure: leave nothing behind (children run in their own sessions)
-        if pid_file.exists():
-            for pid in json.loads(pid_file.read_text())["children"].values():
-                if _alive(pid):
-                    os.killpg(pid, signal.SIGKILL)
-        if up.poll() is None:
-            os.killpg(up.pid, signal.SIGKILL)
-            up.wait()
 
 
 def test_ledger_keeps_what_was_announced_across_a_restart(tmp_path: Path) -> None:

@@ -30,8 +30,10 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -54,7 +56,7 @@ ACTOR = "benchmark"
 POSTGRES_ADMIN = os.environ.get(
     "RASOAT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-DOCUMENTS_NOTE = "not measured (documents not merged yet)"
+DOCUMENTS_NOTE = "districts' documents with their lists, certificates excluded (as the issue asks)"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,6 +168,7 @@ def run_pipeline(work_dir: Path, scope: str, database: str, province_households:
     from rasoat.db import get_or_create_round, init_db, session_scope
     from rasoat.pipeline.approval_stage import build_province_tables
     from rasoat.pipeline.baseline import import_baseline
+    from rasoat.pipeline.documents_stage import district_documents
     from rasoat.pipeline.identify import identify
     from rasoat.pipeline.intake import receive
     from rasoat.standards import standard_for_year
@@ -212,9 +215,9 @@ def run_pipeline(work_dir: Path, scope: str, database: str, province_households:
                         ACTOR,
                     )
                 # Commit of the commune's transaction is part of its database write.
-                with timers.time("validation_stage"), session_scope(engine) as s:
-                    validated = validation_stage.validate_stored(
-                        s, received.submission_id, ACTOR, data_docs=DATA_DOCS
+                with timers.time("validation_stage"):
+                    validated = validation_stage.validate_stored_concurrently(
+                        engine, received.submission_id, ACTOR, data_docs=DATA_DOCS
                     )
                 verdicts[validated.verdict] += 1
             with timers.time("consolidation_stage"), session_scope(engine) as s:
@@ -222,6 +225,8 @@ def run_pipeline(work_dir: Path, scope: str, database: str, province_households:
                 outcome = consolidation_stage.consolidate_round(s, review_round.id, ACTOR)
             if not outcome.passed:
                 print(f"warning: district {part.district_code} consolidation checks failed", file=sys.stderr)
+            with timers.time("documents"), session_scope(engine) as s:  # lists included, no certificates
+                district_documents(s, outcome.consolidation_id, certificates=False)
         province = province_of_district(parts[0].district_code)
         with timers.time("province_tables"), session_scope(engine) as s:
             tables = build_province_tables(s, year, province, ACTOR).tables
@@ -240,6 +245,7 @@ def run_pipeline(work_dir: Path, scope: str, database: str, province_households:
         "db_write": db_write,
         "consolidation": t["consolidation_stage"] + t["province_tables"],
         "outputs_tables_xlsx": t["outputs.tables_xlsx"],
+        "documents": t["documents"],
     }
     return {
         "kind": "pipeline",
@@ -254,7 +260,6 @@ def run_pipeline(work_dir: Path, scope: str, database: str, province_households:
         "end_to_end_s": round(end_to_end, 2),
         "households_per_s": round(households / end_to_end),
         "stages_s": {k: round(v, 2) for k, v in stages.items()},
-        "documents": DOCUMENTS_NOTE,
         "detail_s": {k: round(v, 3) for k, v in sorted(t.items())},
         "classification_plus_consolidation_s": round(stages["classification"] + stages["consolidation"], 2),
         # The same computation as the baseline, inside the pipeline (no database reads, no checks).
@@ -269,6 +274,210 @@ def run_pipeline(work_dir: Path, scope: str, database: str, province_households:
         "peak_rss_mb": peak_rss_mb(),
         "load_average": load_average(),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# the round as a user runs it: the `review_round` flow on a Prefect server
+
+
+class TreeMemory:
+    """Peak resident memory of this process and all its descendants (Dask workers, the PDF pool,
+    the temporary Prefect server), sampled every 0.2 s."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._me = psutil.Process()
+        self.peak_total_mb = 0.0
+        self.peak_process_mb = 0.0
+        self.peak_server_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            total = 0.0
+            for proc in [self._me, *self._me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    rss = proc.memory_info().rss / 2**20
+                    total += rss
+                    self.peak_process_mb = max(self.peak_process_mb, rss)
+                    if "uvicorn" in " ".join(proc.cmdline()) or "prefect.server" in " ".join(proc.cmdline()):
+                        self.peak_server_mb = max(self.peak_server_mb, rss)
+            self.peak_total_mb = max(self.peak_total_mb, total)
+            self._stop.wait(0.2)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _prefect_runs() -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+    """Every flow run and task run the server holds (the benchmark's server holds this round only),
+    each with its flow's name or its task function's name."""
+    from prefect.client.orchestration import get_client
+
+    flows: list[Any] = []
+    tasks: list[Any] = []
+    with get_client(sync_client=True) as client:
+        for reader, out in ((client.read_flow_runs, flows), (client.read_task_runs, tasks)):
+            offset = 0
+            while True:
+                page = reader(limit=200, offset=offset)
+                out.extend(page)
+                if len(page) < 200:
+                    break
+                offset += 200
+        names = {f.id: f.name for f in client.read_flows(limit=200)}
+    # A task key is "<function name>-<hash of its code>".
+    return [(names.get(r.flow_id, "?"), r) for r in flows], [(r.task_key.rsplit("-", 1)[0], r) for r in tasks]
+
+
+def _stage(runs: list[tuple[str, Any]], names: set[str]) -> dict[str, Any]:
+    """Count, summed run time and wall-clock span of the runs with these names."""
+    chosen = [r for name, r in runs if name in names]
+    if not chosen:
+        return {"runs": 0, "sum_s": 0.0, "span_s": 0.0}
+    starts = [r.start_time for r in chosen if r.start_time]
+    ends = [r.end_time for r in chosen if r.end_time]
+    return {
+        "runs": len(chosen),
+        "sum_s": round(sum(r.total_run_time.total_seconds() for r in chosen), 2),
+        "span_s": round((max(ends) - min(starts)).total_seconds(), 2) if starts and ends else 0.0,
+    }
+
+
+def run_round(
+    work_dir: Path, scope: str, database: str, province_households: int, runner: str, workers: int
+) -> dict[str, Any]:
+    """The `review_round` flow, exactly as `rasoat round start` runs it, on a temporary Prefect server,
+    on the task runner the environment chooses; documents with their lists, certificates excluded;
+    the province's approval answered by a benchmark approver as soon as it is asked."""
+    os.environ["RASOAT_TASK_RUNNER"] = runner
+    os.environ["RASOAT_DASK_WORKERS"] = str(workers)
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    home = work_dir / "homes" / f"{scope}-{database}-{uuid.uuid4().hex[:6]}"
+    os.environ["RASOAT_HOME"] = str(home)
+    from rasoat.prefect_settings import configure_prefect
+
+    configure_prefect()
+    parts = scope_inputs(work_dir, scope, province_households)
+    from rasoat.admin_units import province_of_district
+    from rasoat.db import init_db, session_scope
+    from rasoat.pipeline.baseline import import_baseline
+    from rasoat.pipeline.inbox import inbox_dir
+    from rasoat.prefect_server import prefect_api
+
+    year = scale_data.YEAR
+    province = province_of_district(parts[0].district_code)
+    setup_started = time.perf_counter()
+    for part in parts:  # the files wait in the inbox, as when district staff start the round
+        inbox = inbox_dir(year, part.district_code)
+        inbox.mkdir(parents=True, exist_ok=True)
+        for path in sorted(part.folder.glob("*.xlsx")):
+            os.link(path, inbox / path.name)
+    result: dict[str, Any] = {}
+    with fresh_database(database, work_dir) as url, TreeMemory() as memory:
+        os.environ["RASOAT_DATABASE_URL"] = url
+        engine = init_db(url)
+        for part in parts:  # last years' approved lists: set-up of the round, not one of its stages
+            with session_scope(engine) as s:
+                import_baseline(s, part.folder / "history.csv", part.district_code, ACTOR)
+        engine.dispose()
+        setup_s = time.perf_counter() - setup_started
+        with prefect_api():
+            from flows.approval_client import answer_approval, wait_for_approval_request
+            from flows.review_round import review_round
+
+            asked: dict[str, float] = {}
+
+            def approve() -> None:
+                wait_for_approval_request(year, province, timeout_s=3600)
+                asked["seen"] = time.perf_counter()
+                answer_approval(year, province, BENCH_APPROVER)
+                asked["answered"] = time.perf_counter()
+
+            approver = threading.Thread(target=approve, daemon=True)
+            approver.start()
+            started = time.perf_counter()
+            where = (
+                {"district_code": parts[0].district_code}
+                if scope == "district"
+                else {"province_code": province}
+            )
+            outcome = review_round(year, **where, actor=ACTOR, certificates=False)
+            end_to_end = time.perf_counter() - started
+            approver.join(timeout=30)
+            flows, tasks = _prefect_runs()
+        from rasoat.db.engine import _ENGINES
+
+        for engine in _ENGINES.values():
+            engine.dispose()
+        _ENGINES.clear()
+        os.environ.pop("RASOAT_DATABASE_URL", None)
+
+    verdicts: dict[str, int] = defaultdict(int)
+    for verdict in outcome["verdicts"].values():
+        verdicts[verdict] += 1
+    households = sum(p.households for p in parts)
+    pdfs = list((home / "output").rglob("*.pdf"))
+    result = {
+        "kind": "round",
+        "scope": scope,
+        "database": database,
+        "task_runner": runner + (f" ({workers} local worker processes)" if runner == "dask" else ""),
+        "households": households,
+        "members": sum(p.members for p in parts),
+        "communes": sum(p.communes for p in parts),
+        "districts": len(parts),
+        "verdicts": dict(verdicts),
+        "approval": (outcome.get("approval") or {}).get("decision"),
+        "end_to_end_s": round(end_to_end, 1),
+        "households_per_s": round(households / end_to_end),
+        # The benchmark approver answers within a second of being asked (it polls every second).
+        "approval_wait_s": round(asked.get("answered", 0) - asked.get("seen", 0), 2),
+        "stages": {
+            "commune (intake + validation, per commune task)": _stage(tasks, {"take_in_commune"}),
+            "intake": _stage(tasks, {"store_and_read"}),
+            "validation (with classification and row writes)": _stage(tasks, {"validate_submission_task"}),
+            "consolidation (districts)": _stage(flows, {"district_consolidation"}),
+            "documents (districts: notices, decisions, reports, lists; no certificates)": _stage(
+                flows, {"district_documents"}
+            ),
+            "province approval (tables, decision asked and answered)": _stage(flows, {"province_approval"}),
+            "province documents": _stage(flows, {"province_documents"}),
+        },
+        "documents": {
+            "pdf_files": len(pdfs),
+            "pdf_mb": round(sum(p.stat().st_size for p in pdfs) / 2**20, 1),
+            "lists_xlsx": len(list((home / "output").rglob("danh-sach-*.xlsx"))),
+        },
+        "flow_runs": len(flows),
+        "task_runs": len(tasks),
+        "setup_s": round(setup_s, 1),
+        "peak_rss_tree_mb": round(memory.peak_total_mb),
+        "peak_rss_largest_process_mb": round(memory.peak_process_mb),
+        "peak_rss_prefect_server_mb": round(memory.peak_server_mb),
+        "load_average": load_average(),
+    }
+    shutil.rmtree(home, ignore_errors=True)
+    return result
+
+
+BENCH_APPROVER = {
+    "decision": "approve",
+    "approver_name": "Người phê duyệt (benchmark)",
+    "approver_position": "Chủ tịch Ủy ban nhân dân tỉnh",
+    "decision_number": "99/QĐ-UBND",
+    "reason": None,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,8 +578,10 @@ def run_baseline(work_dir: Path, scope: str, province_households: int) -> dict[s
 
 
 def run_overhead(work_dir: Path, database: str, communes: int) -> dict[str, Any]:
-    """The district's first `communes` files, twice on fresh databases: through the Prefect flows
-    (a temporary local server) and through the plain functions. Both build the same Data Docs."""
+    """The district's first `communes` files, each time on a fresh database: as plain functions,
+    through the round's per-commune task (`take_in_commune`, called in a flow, one commune after
+    another), and through the `commune_submission` flow (a single file's submit or rerun). The first
+    commune of each warms caches up and is not counted."""
     from rasoat.prefect_settings import configure_prefect
 
     configure_prefect()
@@ -380,32 +591,35 @@ def run_overhead(work_dir: Path, database: str, communes: int) -> dict[str, Any]
     year = scale_data.YEAR
 
     import great_expectations  # noqa: F401
+    from prefect import flow
 
     from flows.commune_submission import commune_submission
     from flows.district_consolidation import district_consolidation
     from rasoat.db import get_or_create_round, init_db, session_scope, shared_engine
+    from rasoat.db.engine import _ENGINES
     from rasoat.pipeline.consolidation_stage import consolidate_round
     from rasoat.pipeline.identify import identify
     from rasoat.pipeline.intake import receive
-    from rasoat.pipeline.validation_stage import validate_stored
+    from rasoat.pipeline.validation_stage import validate_stored_concurrently
     from rasoat.prefect_server import prefect_api
     from rasoat.standards import standard_for_year
+    from tasks.commune_files import take_in_commune
 
     standard = standard_for_year(year)
     without = bool(len(files) < part.communes)
     reason = "benchmark: a sample of the district's communes" if without else None
+
     # Plain functions.
     with fresh_database(database, work_dir) as url:
         engine = init_db(url)
         started = time.perf_counter()
         for i, path in enumerate(files):
-            if i == 1:  # the first commune warms up caches in both runs and is not counted
+            if i == 1:
                 started = time.perf_counter()
             filing = identify(path.name, None, part.district_code)
             with session_scope(engine) as s:
                 received = receive(s, year, standard, filing, path.name, path.read_bytes(), ACTOR)
-            with session_scope(engine) as s:
-                validate_stored(s, received.submission_id, ACTOR, data_docs=True)
+            validate_stored_concurrently(engine, received.submission_id, ACTOR)
         communes_plain = time.perf_counter() - started
         started = time.perf_counter()
         with session_scope(engine) as s:
@@ -414,41 +628,58 @@ def run_overhead(work_dir: Path, database: str, communes: int) -> dict[str, Any]
         consolidation_plain = time.perf_counter() - started
         engine.dispose()
 
-    # The flows, on a temporary Prefect server.
-    server_started = time.perf_counter()
-    with prefect_api(), fresh_database(database, work_dir) as url:
-        server_s = time.perf_counter() - server_started
+    @flow(name="bench-communes")
+    def communes_one_by_one(paths: list[str]) -> None:
+        for path in paths:
+            take_in_commune(Path(path).stem, [path], year, part.district_code, ACTOR)
+
+    def fresh(url: str) -> None:
+        for engine in _ENGINES.values():
+            engine.dispose()
+        _ENGINES.clear()
         os.environ["RASOAT_DATABASE_URL"] = url
         shared_engine()  # migrate before timing, as a running worker has
-        commune_submission(str(files[0]), year, part.district_code, received_by=ACTOR)  # warm-up
-        started = time.perf_counter()
-        for path in files[1:]:
-            commune_submission(str(path), year, part.district_code, received_by=ACTOR)
-        communes_flows = time.perf_counter() - started
-        with session_scope(shared_engine()) as s:
-            round_id = get_or_create_round(s, year, "district", part.district_code, standard, ACTOR).id
-        started = time.perf_counter()
-        district_consolidation(round_id, year, part.district_code, ACTOR, without, reason)
-        consolidation_flows = time.perf_counter() - started
-        os.environ.pop("RASOAT_DATABASE_URL", None)
-        from rasoat.db.engine import _ENGINES
 
+    server_started = time.perf_counter()
+    with prefect_api():
+        server_s = time.perf_counter() - server_started
+        with fresh_database(database, work_dir) as url:
+            fresh(url)
+            communes_one_by_one([str(files[0])])  # warm-up
+            started = time.perf_counter()
+            communes_one_by_one([str(p) for p in files[1:]])
+            communes_task = time.perf_counter() - started
+        with fresh_database(database, work_dir) as url:
+            fresh(url)
+            commune_submission(str(files[0]), year, part.district_code, received_by=ACTOR)  # warm-up
+            started = time.perf_counter()
+            for path in files[1:]:
+                commune_submission(str(path), year, part.district_code, received_by=ACTOR)
+            communes_flows = time.perf_counter() - started
+            with session_scope(shared_engine()) as s:
+                round_id = get_or_create_round(s, year, "district", part.district_code, standard, ACTOR).id
+            started = time.perf_counter()
+            district_consolidation(round_id, year, part.district_code, ACTOR, without, reason)
+            consolidation_flows = time.perf_counter() - started
+            fresh(url)
+        os.environ.pop("RASOAT_DATABASE_URL", None)
         for engine in _ENGINES.values():
             engine.dispose()
         _ENGINES.clear()
 
-    n = len(files)
-    per_commune_plain = communes_plain / (n - 1)
-    per_commune_flows = communes_flows / (n - 1)
+    n = len(files) - 1
+    plain, task, flows = communes_plain / n, communes_task / n, communes_flows / n
     return {
         "kind": "overhead",
         "database": database,
-        "communes": n,
+        "communes": len(files),
         "households": part.households,
-        "prefect_server": "temporary local server (SQLite), started in " + f"{server_s:.1f} s",
-        "per_commune_plain_s": round(per_commune_plain, 3),
-        "per_commune_flows_s": round(per_commune_flows, 3),
-        "overhead_per_commune_s": round(per_commune_flows - per_commune_plain, 3),
+        "prefect_server": f"temporary local server (SQLite), started in {server_s:.1f} s",
+        "per_commune_plain_s": round(plain, 3),
+        "per_commune_round_task_s": round(task, 3),
+        "overhead_per_commune_round_task_s": round(task - plain, 3),
+        "per_commune_flows_s": round(flows, 3),
+        "overhead_per_commune_s": round(flows - plain, 3),
         "consolidation_plain_s": round(consolidation_plain, 2),
         "consolidation_flow_s": round(consolidation_flows, 2),
         "overhead_per_consolidation_s": round(consolidation_flows - consolidation_plain, 2),
@@ -470,6 +701,10 @@ def child(args: argparse.Namespace) -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     if args.one == "pipeline":
         result = run_pipeline(args.work_dir, args.scope, args.database, args.province_households)
+    elif args.one == "round":
+        result = run_round(
+            args.work_dir, args.scope, args.database, args.province_households, args.runner, args.workers
+        )
     elif args.one == "baseline":
         result = run_baseline(args.work_dir, args.scope, args.province_households)
     else:
@@ -489,6 +724,10 @@ def spawn(args: argparse.Namespace, one: str, scope: str = "", database: str = "
         str(args.province_households),
         "--overhead-communes",
         str(args.overhead_communes),
+        "--runner",
+        args.runner,
+        "--workers",
+        str(args.workers),
     ]
     if scope:
         command += ["--scope", scope]
@@ -527,20 +766,45 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {run['scope']} | {run['database']} | {run['households']:,} | {run['communes']} "
             f"| {run['end_to_end_s']:.0f} s | {s['intake']:.1f} s | {s['validation']:.1f} s "
             f"| {s['classification']:.2f} s | {s['db_write']:.1f} s | {s['consolidation']:.1f} s "
-            f"| {s['outputs_tables_xlsx']:.2f} s | not measured | {run['households_per_s']:,} "
+            f"| {s['outputs_tables_xlsx']:.2f} s | {s.get('documents', 0):.1f} s "
+            f"| {run['households_per_s']:,} "
             f"| {run['peak_rss_mb']:,} MB | {run['classification_plus_consolidation_s']:.2f} s "
             f"| {base['classification_plus_consolidation_s']:.2f} s | {ratio(run, base)}× "
             f"({ratio(run, base, 'classification_plus_consolidation_without_checks_s')}×; "
             f"{ratio(run, base, 'classification_plus_consolidation_compute_s')}×) "
             f"| {' '.join(map(str, run['load_average']))} |"
         )
+    rounds = [r for r in results["runs"] if r["kind"] == "round"]
+    if rounds:
+        rows += [
+            "",
+            "| round (`review_round` flow) | database | task runner | households | communes | end to end "
+            "| households/s | commune tasks: sum / span | consolidation | documents (no certificates) "
+            "| approval + province documents | peak RSS, all processes | load avg |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+    for run in rounds:
+        st = run["stages"]
+        commune = st["commune (intake + validation, per commune task)"]
+        docs = st["documents (districts: notices, decisions, reports, lists; no certificates)"]
+        approval = st["province approval (tables, decision asked and answered)"]
+        rows.append(
+            f"| {run['scope']} | {run['database']} | {run['task_runner']} | {run['households']:,} "
+            f"| {run['communes']} | **{run['end_to_end_s']:.0f} s** | {run['households_per_s']:,} "
+            f"| {commune['sum_s']:.0f} s / {commune['span_s']:.0f} s "
+            f"| {st['consolidation (districts)']['sum_s']:.1f} s | {docs['sum_s']:.1f} s "
+            f"| {approval['sum_s'] + st['province documents']['sum_s']:.1f} s "
+            f"| {run['peak_rss_tree_mb']:,} MB | {' '.join(map(str, run['load_average']))} |"
+        )
     for run in (r for r in results["runs"] if r["kind"] == "overhead"):
         rows += [
             "",
             f"Orchestration overhead ({run['database']}, {run['communes']} communes of Cam Lộ, "
-            f"{run['prefect_server']}): {run['per_commune_flows_s']:.2f} s per commune through "
-            f"`commune_submission` vs {run['per_commune_plain_s']:.2f} s as plain functions → "
-            f"**{run['overhead_per_commune_s']:.2f} s per commune**; district consolidation "
+            f"{run['prefect_server']}): per commune {run['per_commune_plain_s']:.2f} s as plain functions, "
+            f"{run['per_commune_round_task_s']:.2f} s as the round's task `take_in_commune` → "
+            f"**{run['overhead_per_commune_round_task_s']:.2f} s per commune**; "
+            f"{run['per_commune_flows_s']:.2f} s through the `commune_submission` flow (a single file's "
+            f"submit) → {run['overhead_per_commune_s']:.2f} s; district consolidation "
             f"{run['consolidation_flow_s']:.1f} s as a flow vs {run['consolidation_plain_s']:.1f} s "
             f"→ {run['overhead_per_consolidation_s']:.1f} s.",
         ]
@@ -559,7 +823,16 @@ def main() -> None:
     parser.add_argument("--skip-overhead", action="store_true")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--markdown", type=Path)
-    parser.add_argument("--one", choices=["pipeline", "baseline", "overhead"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--kinds",
+        default="baseline,round,pipeline,overhead",
+        help="baseline, round (the flow), pipeline (the stages as plain functions), overhead",
+    )
+    parser.add_argument("--runner", default="dask", help="RASOAT_TASK_RUNNER of the round's flow")
+    parser.add_argument("--workers", type=int, default=2, help="RASOAT_DASK_WORKERS (local cluster)")
+    parser.add_argument(
+        "--one", choices=["pipeline", "baseline", "overhead", "round"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--scope", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -580,9 +853,12 @@ def main() -> None:
         "documents": DOCUMENTS_NOTE,
         "runs": [],
     }
-    plan = [("baseline", scope, "") for scope in scopes]
-    plan += [("pipeline", scope, database) for scope in scopes for database in databases]
-    if not args.skip_overhead:
+    kinds = [k for k in args.kinds.split(",") if k]
+    plan = [("baseline", scope, "") for scope in scopes if "baseline" in kinds]
+    for kind in ("round", "pipeline"):
+        if kind in kinds:
+            plan += [(kind, scope, database) for scope in scopes for database in databases]
+    if "overhead" in kinds and not args.skip_overhead:
         plan += [("overhead", "", database) for database in databases]
     for one, scope, database in plan:
         run = spawn(args, one, scope, database)

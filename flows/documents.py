@@ -10,15 +10,19 @@ from tasks.documents import district_documents_task, province_documents_task, pu
 
 
 @flow(name="district_documents", flow_run_name="documents-{year}-district-{district_code}")
-def district_documents_flow(consolidation_id: int, year: int, district_code: str) -> list[IssuedDocument]:
+def district_documents_flow(
+    consolidation_id: int, year: int, district_code: str, certificates: bool = True
+) -> list[IssuedDocument]:
     """Each commune's notice, decision, report, certificates and lists; the district's report.
 
     Args:
         consolidation_id: the consolidation whose data the documents show.
         year: review year (shown in the run name).
         district_code: the district (shown in the run name).
+        certificates: also issue the certificates (Mẫu 03); without them they can be issued by a
+            later run, and keep their numbers then.
     """
-    issued = district_documents_task(consolidation_id)
+    issued = district_documents_task(consolidation_id, certificates)
     publish_documents(
         issued, f"documents-{year}-{district_code}", f"Văn bản huyện {district_code}, năm {year}"
     )

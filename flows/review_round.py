@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from prefect import flow
+from prefect import flow, unmapped
+from prefect.futures import PrefectFutureList
 from prefect.runtime import deployment, flow_run
 
-from flows.commune_submission import commune_submission
 from flows.district_consolidation import district_consolidation
 from flows.documents import district_documents_flow
 from flows.province_approval import province_approval
 from rasoat.admin_units import province_of_district
+from rasoat.pipeline.validation_stage import Validated
 from rasoat.task_runner import task_runner_from_config
 from tasks.approval_request import request_approval
-from tasks.rounds import districts_in_round, list_inbox, open_district_round
+from tasks.commune_files import inbox_by_commune, take_in_commune
+from tasks.rounds import districts_in_round, open_district_round
 
 
 def review_run_name() -> str:
@@ -31,6 +33,7 @@ def review_round(
     without_missing: bool = False,
     reason: str | None = None,
     approve: bool = True,
+    certificates: bool = True,
 ) -> dict[str, object]:
     """Take in every file of the round's inbox, validate, consolidate each district and write its
     documents, then ask the province for approval and, when approved, write its decision.
@@ -43,6 +46,7 @@ def review_round(
         without_missing: consolidate districts even if some communes have no accepted data.
         reason: why consolidating without them (required with without_missing; recorded).
         approve: ask for the province's approval at the end.
+        certificates: issue the households' certificates with the districts' documents.
     """
     if bool(district_code) == bool(province_code):
         raise ValueError("chọn đúng một phạm vi: district_code hoặc province_code")
@@ -51,14 +55,27 @@ def review_round(
     verdicts: dict[str, str] = {}
     consolidations: dict[str, int] = {}
     documents: dict[str, int] = {}  # unit code → files written
+    # Every commune of the round is handed to the task runner at once (side by side on Dask's
+    # workers); each district consolidates as soon as its own communes are done.
+    communes: dict[str, PrefectFutureList[Validated]] = {}
+    round_ids: dict[str, int] = {}
     for district in district_list:
-        for file in list_inbox(year, district):
-            validated = commune_submission(file, year, district, received_by=actor)
+        round_ids[district] = open_district_round(year, district, actor)  # the database is ready first
+        grouped = inbox_by_commune(year, district)
+        communes[district] = take_in_commune.map(
+            list(grouped),
+            list(grouped.values()),
+            year=unmapped(year),
+            district_code=unmapped(district),
+            received_by=unmapped(actor),
+        )
+    for district in district_list:
+        for validated in communes[district].result():
             verdicts[validated.commune_code] = validated.verdict
-        round_id = open_district_round(year, district, actor)
-        outcome = district_consolidation(round_id, year, district, actor, without_missing, reason)
+        outcome = district_consolidation(round_ids[district], year, district, actor, without_missing, reason)
         consolidations[district] = outcome.consolidation_id
-        documents[district] = len(district_documents_flow(outcome.consolidation_id, year, district))
+        issued = district_documents_flow(outcome.consolidation_id, year, district, certificates)
+        documents[district] = len(issued)
     decision = None
     if approve and deployment.id:
         decision = request_approval(year, province, actor)  # its own run, suspended while it waits

@@ -14,7 +14,10 @@ that calls its tasks directly costs nothing more under Dask.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -66,10 +69,52 @@ def dask_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     }
 
 
+_local_cluster: Any = None
+_cluster_lock = threading.Lock()
+
+
+def shared_local_cluster(cluster_kwargs: dict[str, Any]) -> Any:
+    """One LocalCluster per process, started on first use and closed when the process ends.
+
+    prefect-dask starts a temporary cluster for every flow run that submits tasks: a round's
+    subflows (each district's consolidation) would each start and stop their own worker processes
+    (seconds each, and their memory on top of the round's). Sharing one keeps a round on the
+    configured number of workers."""
+    global _local_cluster
+    with _cluster_lock:
+        if _local_cluster is None:
+            from distributed import LocalCluster
+
+            _local_cluster = LocalCluster(**cluster_kwargs)
+            atexit.register(_close_local_cluster)
+        return _local_cluster
+
+
+def _close_local_cluster() -> None:
+    global _local_cluster
+    cluster, _local_cluster = _local_cluster, None
+    if cluster is not None:
+        with contextlib.suppress(Exception):
+            cluster.close()
+
+
+def _dask_runner_class() -> type[TaskRunner[Any]]:
+    from prefect_dask import DaskTaskRunner  # imported only when chosen: dask is heavy to import
+
+    class SharedClusterDaskTaskRunner(DaskTaskRunner):  # type: ignore[misc]
+        """DaskTaskRunner whose local cluster (no address given) is the process's shared one."""
+
+        @property
+        def client(self) -> Any:
+            if self._client is None and self._cluster is None and not self.address:
+                self._cluster = shared_local_cluster(self.cluster_kwargs)
+            return super().client
+
+    return SharedClusterDaskTaskRunner
+
+
 def task_runner_from_config(env: Mapping[str, str] | None = None) -> TaskRunner[Any]:
     """A fresh task runner as configured (Prefect duplicates it per flow run anyway)."""
     if runner_name(env) == "dask":
-        from prefect_dask import DaskTaskRunner  # imported only when chosen: dask is heavy to import
-
-        return DaskTaskRunner(**dask_settings(env))
+        return _dask_runner_class()(**dask_settings(env))
     return ThreadPoolTaskRunner()

@@ -21,9 +21,9 @@ from rasoat.pipeline.documents_stage import (
 
 
 @task(name="district-documents")
-def district_documents_task(consolidation_id: int) -> list[IssuedDocument]:
+def district_documents_task(consolidation_id: int, certificates: bool = True) -> list[IssuedDocument]:
     with session_scope(shared_engine()) as session:
-        issued = district_documents(session, consolidation_id)
+        issued = district_documents(session, consolidation_id, certificates=certificates)
     kinds = Counter(d.kind for d in issued)
     get_run_logger().info(
         "consolidation %s: %s files (%s), %s new numbers",

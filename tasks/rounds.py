@@ -6,7 +6,7 @@ from prefect import task
 
 from rasoat.db import get_or_create_round, session_scope, shared_engine
 from rasoat.pipeline.consolidation_stage import missing_communes
-from rasoat.pipeline.inbox import districts_with_inbox, inbox_files
+from rasoat.pipeline.inbox import districts_with_inbox
 from rasoat.standards import standard_for_year
 
 
@@ -26,11 +26,6 @@ def communes_missing(year: int, district_code: str, actor: str) -> dict[str, str
             session, year, "district", district_code, standard_for_year(year), actor
         )
         return missing_communes(session, review_round)
-
-
-@task(name="list-inbox")
-def list_inbox(year: int, district_code: str) -> list[str]:
-    return [str(p) for p in inbox_files(year, district_code)]
 
 
 @task(name="districts-in-round")

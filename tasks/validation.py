@@ -8,7 +8,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
 from rasoat.db import session_scope, shared_engine
-from rasoat.pipeline.validation_stage import Validated, validate_stored, validation_inputs
+from rasoat.pipeline.validation_stage import Validated, validate_stored_concurrently, validation_inputs
 from rasoat.validation.findings import SEVERITY_LABELS_VI
 from tasks.cache_keys import validation_key
 from tasks.retrying import RETRIES, RETRY_DELAYS, transient
@@ -42,8 +42,7 @@ def validate_submission_task(
 ) -> Validated:
     """`inputs` (validation_inputs) is the cache key's data part: the same file in the same
     database, with the same neighbours and standard, keeps its verdict without running the suites."""
-    with session_scope(shared_engine()) as session:
-        validated = validate_stored(session, submission_id, actor, data_docs=data_docs)
+    validated = validate_stored_concurrently(shared_engine(), submission_id, actor, data_docs=data_docs)
     get_run_logger().info(
         "commune %s v%s: %s (%s blocking, %s warnings, %s households accepted)",
         validated.commune_code,

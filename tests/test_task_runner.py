@@ -56,10 +56,13 @@ def classify_communes(paths: list[str], year: int) -> list[dict]:
 sample = Path(sys.argv[1])
 files = sorted(str(p) for p in sample.glob("*.xlsx"))
 mapped = classify_communes(files, 2026)
+again = classify_communes(files[:2], 2026)  # a second flow run of the process: the same cluster
 validated = commune_submission(files[0], 2026, received_by="test")
+from prefect_dask import DaskTaskRunner
 print("RESULT " + json.dumps({
-    "runner": type(commune_submission.task_runner).__name__,
+    "runner": "DaskTaskRunner" if isinstance(commune_submission.task_runner, DaskTaskRunner) else "other",
     "mapped": mapped,
+    "again": again,
     "verdict": validated.verdict,
     "households": validated.households,
     "parent_pid": os.getpid(),
@@ -77,7 +80,9 @@ def test_dask_settings_come_from_the_environment() -> None:
     local = dask_settings({"RASOAT_DASK_WORKERS": "3"})["cluster_kwargs"]
     assert local["n_workers"] == 3 and local["processes"] is True
     runner = task_runner_from_config({"RASOAT_TASK_RUNNER": "dask", "RASOAT_DASK_ADDRESS": "tcp://h:8786"})
-    assert type(runner).__name__ == "DaskTaskRunner" and runner.address == "tcp://h:8786"
+    from prefect_dask import DaskTaskRunner
+
+    assert isinstance(runner, DaskTaskRunner) and runner.address == "tcp://h:8786"
 
 
 @pytest.mark.parametrize(
@@ -125,4 +130,6 @@ def test_flows_run_on_a_local_dask_cluster_chosen_by_environment(tmp_path: Path)
     # The tasks ran in Dask worker processes, not in the flow's own process.
     assert all(m["worker"].startswith("tcp://") for m in result["mapped"])
     assert result["parent_pid"] not in {m["pid"] for m in result["mapped"]}
+    # Flow runs of one process share one local cluster (a round's subflows start no cluster of their own).
+    assert {m["worker"] for m in result["again"]} <= {m["worker"] for m in result["mapped"]}
     assert result["verdict"] in ("accepted", "accepted_with_warnings") and result["households"] > 0

@@ -672,3 +672,26 @@ def test_unreadable_file_gives_an_unreadable_report() -> None:
     assert report.findings and all(f.severity is Severity.BLOCKING for f in report.findings)
     assert [c.suite for c in report.checks] == ["doc_tep"] * len(report.checks)
     assert report.checks[0].check == f"doc_tep.{caught.value.problems[0].code}"
+
+
+@pytest.mark.slow
+def test_configuration_memo_changes_no_result(erroneous_district, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rasoat.validation.gx_memo reuses each expectation's configuration within one validation:
+    every check, count, row and finding is the same as with Great Expectations left alone."""
+    import contextlib
+
+    from rasoat.validation import gx_runner
+
+    _, parsed, reports = erroneous_district
+    monkeypatch.setattr(gx_runner, "memo_scope", contextlib.nullcontext)
+    codes = sorted(reports)[:3]
+    ids = {
+        code: set(p.households["head_id_number"].dropna()) | set(p.members["id_number"].dropna())
+        for code, p in parsed.items()
+    }
+    for code in codes:
+        others = frozenset().union(*(v for k, v in ids.items() if k != code))
+        plain = validate_submission(parsed[code], context(code, others))
+        assert plain.checks == reports[code].checks
+        assert plain.findings == reports[code].findings
+        assert any(not c.success for c in plain.checks)  # the comparison covers failures too

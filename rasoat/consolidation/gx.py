@@ -18,6 +18,7 @@ import pandas as pd
 
 from rasoat.config import PROJECT_ROOT
 from rasoat.validation.findings import CheckResult, Severity
+from rasoat.validation.gx_memo import memo_scope
 
 SUITE_NAME = "consolidated"
 SUITE_PATH = PROJECT_ROOT / "expectations" / f"{SUITE_NAME}.json"
@@ -84,7 +85,8 @@ def run_suite(frame: pd.DataFrame, parameters: dict[str, Any]) -> list[Outcome]:
     with _lock:
         batch_definition, suite = _runtime()
         batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite, expectation_parameters=parameters, result_format=RESULT_FORMAT)
+        with memo_scope():  # each expectation's configuration built once (rasoat.validation.gx_memo)
+            result = batch.validate(suite, expectation_parameters=parameters, result_format=RESULT_FORMAT)
     out = []
     for item in result.results:
         meta = item.expectation_config.meta

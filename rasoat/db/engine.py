@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,6 +73,7 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 _ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()  # tasks in threads: one migration per URL (alembic is not thread-safe)
 
 
 def shared_engine(url: str | None = None) -> Engine:
@@ -79,9 +81,13 @@ def shared_engine(url: str | None = None) -> Engine:
     from rasoat.db.migrate import init_db  # migrate imports this module
 
     key = normalise_url(url or database_url())
-    if key not in _ENGINES:
-        _ENGINES[key] = init_db(key)
-    return _ENGINES[key]
+    engine = _ENGINES.get(key)
+    if engine is None:
+        with _ENGINES_LOCK:
+            engine = _ENGINES.get(key)
+            if engine is None:
+                engine = _ENGINES[key] = init_db(key)
+    return engine
 
 
 @contextmanager

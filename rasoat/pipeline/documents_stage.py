@@ -245,9 +245,10 @@ def district_documents(
     *,
     issued_on: dt.date | None = None,
     workers: int | None = None,
+    certificates: bool = True,
 ) -> list[IssuedDocument]:
-    """Every commune's notice, decision, report, certificates and lists, and the district's report
-    with its tables, for one consolidation."""
+    """Every commune's notice, decision, report, certificates (unless `certificates` is off) and
+    lists, and the district's report with its tables, for one consolidation."""
     consolidation = session.get(Consolidation, consolidation_id)
     if consolidation is None:
         raise LookupError(f"no consolidation {consolidation_id}")
@@ -265,7 +266,7 @@ def district_documents(
     jobs: list[_Job] = []
     extra_files: list[IssuedDocument] = []
     cert_households = households.loc[households["status"].isin(["poor", "near_poor"]), "household_id"]
-    members = household_members(session, submission_ids, cert_households)
+    members = household_members(session, submission_ids, cert_households) if certificates else None
     for code in sorted(consolidation.submissions):
         agency = commune_agency(code)
         out_dir = commune_output_dir(year, code)
@@ -287,22 +288,23 @@ def district_documents(
         report = commune_report_draft(agency, district, year, tables.tables, lists)
         jobs.append(_prepare(session, report, out_dir, period.decision_date, review_round.id, "Báo cáo")[0])
 
-        jobs.append(
-            _certificates_job(
-                session,
-                agency,
-                district,
-                province,
-                year,
-                standard,
-                mine,
-                members,
-                history,
-                decision_date,
-                review_round.id,
-                out_dir,
+        if members is not None:
+            jobs.append(
+                _certificates_job(
+                    session,
+                    agency,
+                    district,
+                    province,
+                    year,
+                    standard,
+                    mine,
+                    members,
+                    history,
+                    decision_date,
+                    review_round.id,
+                    out_dir,
+                )
             )
-        )
 
         lists_path = out_dir / f"danh-sach-{code}-{year}.xlsx"
         sha = _xlsx_temp_then_replace(

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from rasoat.admin_units import commune as commune_unit
 from rasoat.admin_units import districts
 from rasoat.classifier import classify
-from rasoat.db import audit, save_classifications, save_households
+from rasoat.db import audit, save_classifications, save_households, session_scope
 from rasoat.db.models import Household, Member, ReviewRound, Submission, ValidationResult
 from rasoat.feedback import write_feedback
 from rasoat.intake import ParsedSubmission, SubmissionError
@@ -162,30 +163,96 @@ def _record_results(session: Session, submission: Submission, report: Validation
     )
 
 
-def validate_stored(session: Session, submission_id: int, actor: str, *, data_docs: bool = True) -> Validated:
+@dataclass(frozen=True)
+class _Checked:
+    """A submission's report and what it was computed against (no database needed to compute it)."""
+
+    parsed: ParsedSubmission | None  # None: unreadable
+    report: ValidationReport
+    own_ids: list[str]  # the file's CCCD numbers
+    others: frozenset[str]  # those of them already accepted from the round's other communes
+
+
+def _check(
+    submission: Submission,
+    review_round: ReviewRound,
+    others_of: Callable[[list[str]], frozenset[str]],
+    data_docs: bool,
+) -> _Checked:
+    try:
+        parsed = read_submission_cached(submission.content, submission.file_name)
+    except SubmissionError as exc:
+        return _Checked(None, unreadable_report(submission.file_name, exc.problems), [], frozenset())
+    own = own_id_numbers(parsed)
+    others = others_of(own)
+    context = ValidationContext(
+        year=review_round.year,
+        district_code=review_round.scope_code,
+        commune_code=submission.commune_code,
+        standard=standard_for_year(review_round.year),
+        other_id_numbers=others,
+    )
+    out = feedback_dir(review_round.year, submission.commune_code)
+    docs_dir = out / f"data-docs-v{submission.version}" if data_docs else None
+    return _Checked(parsed, validate_submission(parsed, context, docs_dir), own, others)
+
+
+def _load(session: Session, submission_id: int) -> tuple[Submission, ReviewRound]:
     submission = session.get(Submission, submission_id)
     if submission is None:
         raise LookupError(f"no submission {submission_id}")
     review_round = session.get(ReviewRound, submission.round_id)
     assert review_round is not None
+    return submission, review_round
+
+
+def validate_stored(session: Session, submission_id: int, actor: str, *, data_docs: bool = True) -> Validated:
+    """Validate and record in one transaction (the caller's session)."""
+    submission, review_round = _load(session, submission_id)
+    checked = _check(
+        submission, review_round, lambda own: other_communes_id_numbers(session, submission, own), data_docs
+    )
+    return _record(session, submission, review_round, checked, actor)
+
+
+def validate_stored_concurrently(
+    engine: Engine, submission_id: int, actor: str, *, data_docs: bool = True
+) -> Validated:
+    """Validate with the database free while the suites run, so communes validate side by side.
+
+    Three short transactions: read the stored file, ask which of its CCCD numbers other communes
+    already sent, then (after the checks ran outside any transaction) record the verdict with the
+    round's row locked. Under that lock the neighbours' numbers are asked again: a neighbour that
+    was accepted meanwhile with one of the same numbers makes the checks run again, so two
+    communes validated at the same moment are judged as if one came after the other (the second
+    is told of the duplicate), exactly as when they are validated in turn."""
+    with session_scope(engine) as session:
+        submission, review_round = _load(session, submission_id)
+        submission.content  # noqa: B018  (deferred column: loaded while the session is open)
+
+    def others_now(own: list[str]) -> frozenset[str]:
+        with session_scope(engine) as session:
+            return other_communes_id_numbers(session, submission, own)
+
+    checked = _check(submission, review_round, others_now, data_docs)
+    with session_scope(engine) as session:
+        session.execute(
+            select(ReviewRound.id).where(ReviewRound.id == review_round.id).with_for_update()
+        )  # one commune records at a time per round (SQLite's write lock already serialises)
+        submission, review_round = _load(session, submission_id)
+        if checked.parsed is not None:
+            current = other_communes_id_numbers(session, submission, checked.own_ids)
+            if current != checked.others:
+                checked = _check(submission, review_round, lambda _own: current, data_docs)
+        return _record(session, submission, review_round, checked, actor)
+
+
+def _record(
+    session: Session, submission: Submission, review_round: ReviewRound, checked: _Checked, actor: str
+) -> Validated:
+    parsed, report = checked.parsed, checked.report
     standard = standard_for_year(review_round.year)
     out = feedback_dir(review_round.year, submission.commune_code)
-
-    try:
-        parsed = read_submission_cached(submission.content, submission.file_name)
-    except SubmissionError as exc:
-        parsed, report = None, unreadable_report(submission.file_name, exc.problems)
-    else:
-        context = ValidationContext(
-            year=review_round.year,
-            district_code=review_round.scope_code,
-            commune_code=submission.commune_code,
-            standard=standard,
-            other_id_numbers=other_communes_id_numbers(session, submission, own_id_numbers(parsed)),
-        )
-        docs_dir = out / f"data-docs-v{submission.version}" if data_docs else None
-        report = validate_submission(parsed, context, docs_dir)
-
     _record_results(session, submission, report)
     status_counts: dict[str, int] = {}
     households = 0

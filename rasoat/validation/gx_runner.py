@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from rasoat.validation.gx_memo import memo_scope
 from rasoat.validation.suites import FRAMES, CheckSpec
 
 DATASOURCE = "rasoat"
@@ -145,7 +146,8 @@ def run(
             .get_batch_definition(BATCH_DEFINITION)
         )
         batch = definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite, result_format=RESULT_FORMAT, expectation_parameters=parameters)
+        with memo_scope():
+            result = batch.validate(suite, result_format=RESULT_FORMAT, expectation_parameters=parameters)
     outcomes = {}
     for item in result.results:
         check = (item.expectation_config.meta or {}).get("check")

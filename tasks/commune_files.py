@@ -1,0 +1,53 @@
+"""Task of a round: one commune's inbox files, oldest first, through intake and validation.
+
+A round maps this task over its communes on the flow's task runner, so communes are validated side
+by side (Dask worker processes: one per core, or a cluster). One task run per commune, with the
+intake and validation tasks nested in it (their retries, cache and artifacts unchanged), costs a
+fraction of the three flow runs of `commune_submission` per commune (≈ 2.5 s each, measured; most
+of it waiting on each flow run's heartbeat thread at exit), which a province's 210 communes feel.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import task
+
+from rasoat.pipeline.identify import identify
+from rasoat.pipeline.inbox import inbox_files
+from rasoat.pipeline.validation_stage import Validated
+from tasks.intake import store_and_read
+from tasks.validation import publish_validation, validate_submission_task, validation_inputs_task
+
+
+@task(name="inbox-by-commune")
+def inbox_by_commune(year: int, district_code: str) -> dict[str, list[str]]:
+    """The district's inbox files grouped by commune, each commune's in order of arrival. A file
+    whose commune cannot be told from its name fails here, before any work starts."""
+    grouped: dict[str, list[str]] = {}
+    for path in inbox_files(year, district_code):
+        filing = identify(path.name, None, district_code)
+        grouped.setdefault(filing.commune_code, []).append(str(path))
+    return grouped
+
+
+@task(name="commune-files", task_run_name="commune-{commune_code}")
+def take_in_commune(
+    commune_code: str,
+    files: list[str],
+    year: int,
+    district_code: str,
+    received_by: str = "cli",
+    data_docs: bool = True,
+) -> Validated:
+    """Keep, read and check each of the commune's files in turn; the last one's verdict stands."""
+    validated: Validated | None = None
+    for file in files:
+        filing = identify(Path(file).name, commune_code, district_code)
+        received = store_and_read(file, year, filing, received_by)
+        inputs = validation_inputs_task(received.submission_id)
+        validated = validate_submission_task(received.submission_id, received_by, inputs, data_docs)
+        publish_validation(validated, year)
+    if validated is None:
+        raise ValueError(f"commune {commune_code}: no file to take in")
+    return validated

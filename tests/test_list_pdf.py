@@ -111,7 +111,7 @@ def test_a_long_name_wraps_inside_its_cell(lists_pdf: bytes, tmp_path: Path) -> 
 BODY = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>THÔNG BÁO</title><style>
 @page { size: A4; margin: 20mm 15mm 20mm 30mm; @top-center { content: counter(page); } }
 @page :first { @top-center { content: none; } }</style></head>
-<body><p>Trang một</p><p style="page-break-before: always">Trang hai</p></body></html>"""
+<body><h1>THÔNG BÁO</h1><p>Trang một</p><p style="page-break-before: always">Trang hai</p></body></html>"""
 
 
 def test_notice_is_one_pdf_body_then_lists_through_the_pool(tmp_path: Path) -> None:
@@ -122,4 +122,12 @@ def test_notice_is_one_pdf_body_then_lists_through_the_pool(tmp_path: Path) -> N
     assert "Trang một" in pages[0] and pages[1].split()[0] == "2" and "Trang hai" in pages[1]
     assert [p.split()[0] for p in pages[2:]] == [str(k) for k in range(3, len(pages) + 1)]
     assert "Phụ lục I" in pages[2]
-    assert PdfReader(tmp_path / "lists.pdf").metadata.title == "THÔNG BÁO"  # the body's metadata
+    reader = PdfReader(tmp_path / "lists.pdf")
+    assert reader.metadata.title == "THÔNG BÁO"  # the body's metadata
+    # The outline as WeasyPrint made it: the appendix headings under the document's title.
+    title, appendices = reader.outline
+    assert title.title == "THÔNG BÁO"
+    assert [(o.title, reader.get_destination_page_number(o)) for o in appendices] == [
+        ("Phụ lục I", 2),
+        ("DANH SÁCH HỘ NGHÈO NĂM 2026", 2),
+    ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -55,6 +56,7 @@ def render_html(template: str, view: dict[str, Any]) -> str:
 
 
 FONT_EPOCH = "0"  # the embedded fonts' "modified" date: fixed, so unchanged data keeps its bytes
+_RENDERING = threading.Lock()  # one render at a time sets and restores the variable (GIL-bound anyway)
 
 
 @contextmanager
@@ -63,13 +65,14 @@ def _fixed_font_dates() -> Iterator[None]:
     with the current time (`head.modified`): the same document rendered a second later got other
     bytes, and the register would see a changed file. fontTools takes the time from
     SOURCE_DATE_EPOCH when it is set (reproducible builds); set only while rendering."""
-    before = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = FONT_EPOCH if before is None else before
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
+    with _RENDERING:
+        before = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = FONT_EPOCH if before is None else before
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -6,8 +6,9 @@ The district is generated in memory (18,100 households by default, ≈ 3,800 poo
 one certificate page each). The timed part is what `district_documents` does per commune: build
 the page contexts, draw the pages (reportlab, `rasoat.documents.certificate_pdf`) in chunks of
 `CHUNK` pages and join them into one PDF per commune, the chunks spread over `--workers` processes.
-Lists: the four lists of every commune as the decision's appendices (HTML → PDF, WeasyPrint) and as
-XLSX, in rows per second. Wall clock and this process's CPU time,
+Lists: the four lists of every commune as the decision's appendices (the decision's body through
+WeasyPrint, the lists drawn with reportlab, `rasoat.documents.list_pdf`) and as XLSX, in rows per
+second. Wall clock and this process's CPU time,
 with the load average (the machine is shared). Target: all certificates in <= 60 s on the project's
 2-core machine. Not a timed test.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import os
 import platform
@@ -25,12 +27,14 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from pypdf import PdfReader
 
 from rasoat.documents.agency import commune_agency, district_agency, province_agency
 from rasoat.documents.certificate_pdf import CertificateJob
 from rasoat.documents.certificates import certificate_pages, certificates_view
 from rasoat.documents.commune import decision_draft
 from rasoat.documents.dates import place_and_date
+from rasoat.documents.list_pdf import ListDocumentJob
 from rasoat.documents.lists import household_lists
 from rasoat.documents.pool import Job, render_documents, render_pdfs
 from rasoat.documents.render import render_html
@@ -82,10 +86,11 @@ def certificate_jobs(
     return htmls, pages_total
 
 
-def list_htmls(hh: pd.DataFrame, out: Path) -> tuple[list[str], int]:
+def list_jobs(hh: pd.DataFrame, out: Path) -> tuple[list[Job], int]:
     standard = standard_for_year(YEAR)
     district = district_agency(DISTRICT)
-    htmls, rows = [], 0
+    jobs: list[Job] = []
+    rows = 0
     for code, mine in hh.groupby("commune_code", sort=True):
         agency = commune_agency(str(code))
         lists = household_lists(mine)
@@ -100,10 +105,11 @@ def list_htmls(hh: pd.DataFrame, out: Path) -> tuple[list[str], int]:
                 {**a, "subtitle": "(Kèm theo Quyết định số 02/QĐ-UBND)"} for a in draft.view["appendices"]
             ],
         }
-        htmls.append(render_html(draft.template, view))
+        body = render_html(draft.template, {**view, "appendices": []})
+        jobs.append(ListDocumentJob(body, view["appendices"]))
         write_lists_xlsx(lists, out / f"danh-sach-{code}.xlsx", agency.unit_name, YEAR)
         rows += sum(len(v) for v in lists.values())
-    return htmls, rows
+    return jobs, rows
 
 
 def timed(fn):  # type: ignore[no-untyped-def]
@@ -126,8 +132,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for i, pdf in enumerate(pdfs):
             Path(tmp, f"gcn-{i}.pdf").write_bytes(pdf)
-        (lhtml, rows), t_lctx, _ = timed(lambda: list_htmls(hh, Path(tmp)))
-        _, t_lpdf, _ = timed(lambda: render_pdfs(lhtml, args.workers))
+        (ljobs, rows), t_lctx, _ = timed(lambda: list_jobs(hh, Path(tmp)))
+        lpdfs, t_lpdf, _ = timed(lambda: render_pdfs(ljobs, args.workers))
     certificates_s = t_ctx + t_pdf
     lists_s = t_lctx + t_lpdf
     result = {
@@ -159,7 +165,7 @@ def main() -> None:
             "pdf_s": round(t_lpdf, 2),
             "total_s": round(lists_s, 2),
             "rows_per_s": round(rows / lists_s, 1),
-            "pdf_pages": None,
+            "pdf_pages": sum(len(PdfReader(io.BytesIO(p)).pages) for p in lpdfs),
         },
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

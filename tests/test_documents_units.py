@@ -165,3 +165,19 @@ def test_certificates_drawn_with_reportlab_keep_the_form_and_vietnamese_text() -
     assert "Trần Văn Đức 4" not in reader.pages[1].extract_text()
     last = reader.pages[2].extract_text()
     assert "Số: 03/GCN-HN.HCN" in last and "Trần Văn Đức 20" in last and "CHỦ TỊCH" in last
+
+
+def test_weasyprint_pdfs_keep_their_bytes_from_one_second_to_the_next() -> None:
+    import os
+    import time
+
+    from rasoat.documents.render import html_to_pdf
+
+    html = (
+        "<html><body style=\"font-family: 'Liberation Serif'\"><b>Phụ lục</b> Nguyễn Thị Ưởng</body></html>"
+    )
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    first = html_to_pdf(html)
+    time.sleep(1.1)  # fontTools stamps font subsets with the current second unless SOURCE_DATE_EPOCH is set
+    assert html_to_pdf(html) == first
+    assert os.environ.get("SOURCE_DATE_EPOCH") == before  # set only while rendering

@@ -4,8 +4,9 @@ WeasyPrint spent ≈ 80 ms a certificate page (profiled: table layout ≈ 45 %, 
 painting ≈ 20 %), 8–13 pages/s a process, far from the 60 s target for a district. The page is a
 fixed form, so it is drawn here with the same layout rules as `giay_chung_nhan.html.j2` and
 `base.html.j2` (A4, margins 20/15/20/30 mm, Liberation Serif, the same sizes, rules, tables and
-signature block): only line breaking and table rows are computed per page. Every other document
-keeps the Jinja2 + WeasyPrint path.
+signature block): only line breaking and table rows are computed per page. The household lists
+of the notice and the decision are drawn with reportlab too (`list_pdf`); every other document,
+and the bodies of those two, keep the Jinja2 + WeasyPrint path.
 
 The output is deterministic (`invariant`): unchanged data gives the same bytes.
 """

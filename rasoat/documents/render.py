@@ -2,8 +2,10 @@
 
 Jinja2 runs with StrictUndefined: a missing value fails the render loudly instead of printing an
 empty field in a signed document. WeasyPrint lays the HTML out (Pango + fontconfig give Liberation
-Serif for "Times New Roman"). Files are written to a temporary name in the same folder and renamed
-into place; files with names or CCCD numbers are created with mode 0600.
+Serif for "Times New Roman"); the household lists of the notice and the decision and the
+certificates are drawn with reportlab instead (`list_pdf`, `certificate_pdf`: WeasyPrint was too
+slow for them). Files are written to a temporary name in the same folder and renamed into place;
+files with names or CCCD numbers are created with mode 0600.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -50,10 +55,31 @@ def render_html(template: str, view: dict[str, Any]) -> str:
         raise TemplateRenderError(f"template {template}: {type(exc).__name__}: {exc.message}") from exc
 
 
+FONT_EPOCH = "0"  # the embedded fonts' "modified" date: fixed, so unchanged data keeps its bytes
+_RENDERING = threading.Lock()  # one render at a time sets and restores the variable (GIL-bound anyway)
+
+
+@contextmanager
+def _fixed_font_dates() -> Iterator[None]:
+    """Without HarfBuzz-Subset, WeasyPrint subsets fonts with fontTools, which stamps each subset
+    with the current time (`head.modified`): the same document rendered a second later got other
+    bytes, and the register would see a changed file. fontTools takes the time from
+    SOURCE_DATE_EPOCH when it is set (reproducible builds); set only while rendering."""
+    with _RENDERING:
+        before = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = FONT_EPOCH if before is None else before
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+
+
 def html_to_pdf(html: str) -> bytes:
     import weasyprint  # imported on first use: ≈ 0.5 s, not needed by the rest of the CLI
 
-    return weasyprint.HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf()
+    with _fixed_font_dates():
+        return weasyprint.HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf()
 
 
 def write_atomic(path: Path, data: bytes, *, private: bool) -> str:

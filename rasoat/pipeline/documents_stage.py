@@ -1,6 +1,10 @@
 """The documents of a round: each district's communes and the district after consolidation, the
 province after its approval. Numbers come from the register in the same transaction as the files'
 hashes; PDFs are rendered in parallel processes, then every file is renamed into place.
+
+Rendering: reports and the province decision are HTML → PDF (WeasyPrint); certificates are drawn
+with reportlab; the notice and the decision have their body rendered by WeasyPrint and their four
+household lists (Phụ lục I–IV) drawn with reportlab after it (`ListDocumentJob`), still one PDF each.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from rasoat.documents.commune import commune_report_draft, decision_draft, notic
 from rasoat.documents.dates import place_and_date, short_date
 from rasoat.documents.drafts import Draft, data_fingerprint
 from rasoat.documents.higher import district_report_draft, province_decision_draft
+from rasoat.documents.list_pdf import ListDocumentJob
 from rasoat.documents.lists import household_lists
 from rasoat.documents.numbers import DECISION, DocumentNumber, parse_decision_number
 from rasoat.documents.pool import Job, render_documents
@@ -79,7 +84,7 @@ class IssuedDocument:
 @dataclass
 class _Job:
     draft: Draft | None
-    html: str | list[Job]  # one document's HTML, or its chunks (certificates: drawn with reportlab)
+    html: str | list[Job]  # one document's HTML, or its jobs (certificates, list documents: reportlab)
     path: Path
     private: bool
     record_id: int | None
@@ -141,7 +146,7 @@ def _prepare(
         view.update(more(registered.issued_on))
     job = _Job(
         draft=draft,
-        html=render_html(draft.template, view),
+        html=_document_jobs(draft, view),
         path=out_dir / f"{draft.file_stem}.pdf",
         private=draft.personal,
         record_id=registered.record_id,
@@ -152,6 +157,18 @@ def _prepare(
         counts=draft.counts,
     )
     return job, registered.issued_on
+
+
+LIST_DOCUMENTS = ("notice", "decision")  # their appendices are the household lists (list_pdf)
+
+
+def _document_jobs(draft: Draft, view: dict[str, Any]) -> str | list[Job]:
+    """The HTML of a document; for the notice and the decision, the body's HTML and the lists to
+    draw after it (the district's and province's table appendices stay HTML)."""
+    if draft.kind not in LIST_DOCUMENTS:
+        return render_html(draft.template, view)
+    body = render_html(draft.template, {**view, "appendices": []})
+    return [ListDocumentJob(body, view["appendices"])]
 
 
 def _posting_view(notice_date: dt.date) -> dict[str, Any]:

@@ -365,6 +365,7 @@ def run_round(
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     home = work_dir / "homes" / f"{scope}-{database}-{uuid.uuid4().hex[:6]}"
     os.environ["RASOAT_HOME"] = str(home)
+    os.environ["PREFECT_HOME"] = str(home / "prefect-home")  # the temporary server holds this round only
     from rasoat.prefect_settings import configure_prefect
 
     configure_prefect()

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import ARRAY, Engine, Text, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from rasoat.admin_units import commune as commune_unit
@@ -30,7 +32,6 @@ from rasoat.validation.reading import unreadable_report
 from rasoat.validation.validate import ValidationContext, validate_submission
 
 SAMPLE_IDS = 20  # household ids kept per failed check in the database, for operators
-ID_CHUNK = 10_000  # numbers per IN list: within SQLite's (32,766 since 3.32) and PostgreSQL's limits
 
 
 @dataclass(frozen=True)
@@ -91,22 +92,26 @@ def other_communes_id_numbers(
             select(Member.id_number).where(Member.submission_id.in_(others), Member.id_number.is_not(None))
         )
         return frozenset(heads) | frozenset(members)
+    if not own:
+        return frozenset()
     found: set[str] = set()
-    for start in range(0, len(own), ID_CHUNK):
-        chunk = own[start : start + ID_CHUNK]
-        found.update(
-            session.scalars(
-                select(Household.head_id_number).where(
-                    Household.submission_id.in_(others), Household.head_id_number.in_(chunk)
-                )
-            )
-        )
-        found.update(
-            session.scalars(
-                select(Member.id_number).where(Member.submission_id.in_(others), Member.id_number.in_(chunk))
-            )
-        )
+    pairs = ((Household.head_id_number, Household.submission_id), (Member.id_number, Member.submission_id))
+    for column, owner in pairs:
+        found.update(session.scalars(select(column).where(owner.in_(others), _among(session, column, own))))
     return frozenset(found)
+
+
+def _among(session: Session, column: Any, values: list[str]) -> Any:
+    """`column IN values` with the values sent as ONE parameter: a PostgreSQL array, a JSON array
+    for SQLite. An IN list of a commune's ≈ 8,000 numbers as separate parameters cost more to build
+    and parse (≈ 0.2 s a query, psycopg's query conversion) than the database spent answering it."""
+    if session.get_bind().dialect.name == "postgresql":  # a set to join with (`= ANY` scans the array)
+        rows = (
+            func.unnest(bindparam("values", values, type_=ARRAY(Text))).table_valued("value").render_derived()
+        )
+    else:
+        rows = func.json_each(bindparam("values", json.dumps(values))).table_valued("value")
+    return column.in_(select(rows.c.value))
 
 
 def validation_inputs(session: Session, submission_id: int) -> str:

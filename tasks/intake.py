@@ -19,8 +19,7 @@ def identify_commune(file: str, commune_code: str | None, district_code: str | N
     return identify(Path(file).name, commune_code, district_code)
 
 
-@task(name="store-and-read", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient)
-def store_and_read(file: str, year: int, filing: Filing, received_by: str) -> Received:
+def keep_and_read(file: str, year: int, filing: Filing, received_by: str) -> Received:
     """Bytes first, in their own transaction: even a file that breaks the reader is kept."""
     path = Path(file)
     content = read_settled(path)
@@ -39,3 +38,9 @@ def store_and_read(file: str, year: int, filing: Filing, received_by: str) -> Re
         received.reading_problems,
     )
     return received
+
+
+@task(name="store-and-read", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient)
+def store_and_read(file: str, year: int, filing: Filing, received_by: str) -> Received:
+    """Bytes first, in their own transaction: even a file that breaks the reader is kept."""
+    return keep_and_read(file, year, filing, received_by)

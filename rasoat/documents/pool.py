@@ -6,7 +6,7 @@ whose appendices are drawn with reportlab in the same worker, which needs the bo
 number the appendix pages (`rasoat.documents.appendix_pdf`): a notice or decision with its household
 lists (`ListDocumentJob`, `list_pdf`: WeasyPrint managed ≈ 190 list rows/s), a district report or the
 province decision with its tables R1–R11 (`TableDocumentJob`, `table_pdf`: WeasyPrint took ≈ 41 s
-for a province's tables, reportlab ≈ 1.4 s). Chunks keep both processes busy until the end and are
+for a province's tables, reportlab ≈ 1.5 s). Chunks keep both processes busy until the end and are
 joined with pypdf (≈ 3 ms a page, deterministic bytes).
 """
 

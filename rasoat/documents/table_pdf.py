@@ -1,12 +1,12 @@
 """The consolidated tables R1–R11 (the district report's and the province decision's appendices)
 drawn with reportlab.
 
-WeasyPrint laid out ≈ 100–200 table rows a second: ≈ 41 s for a province decision's 11 tables
-(≈ 2,900 rows, ≈ 200 landscape pages), ≈ 5 s a district report. `grid_pdf` draws them on A4
-landscape pages as the `table_appendix` macro of `_parts.html.j2` lays them out (merged header
-cells spanning columns and rows, the `compact` grid for the widest tables) in ≈ 1 s. The body stays
-on Jinja2 + WeasyPrint (`appendix_pdf`: body, then the tables numbered on, one PDF, same bytes for
-unchanged data).
+WeasyPrint laid out ≈ 60–70 table rows a second: ≈ 41–48 s for a province decision's 11 tables
+(2,932 rows, 204 pages with the body), 5–9 s a district report (`benchmarks/bench_tables.py`).
+`grid_pdf` draws them on A4 landscape pages as the `table_appendix` macro of `_parts.html.j2` lays
+them out (merged header cells spanning columns and rows, the `compact` grid for the widest tables)
+in ≈ 1.5 s. The body stays on Jinja2 + WeasyPrint (`appendix_pdf`: body, then the tables numbered
+on, one PDF, same bytes for unchanged data).
 """
 
 from __future__ import annotations

@@ -61,12 +61,18 @@ def _font_file(file: str, pattern: str) -> str:
 
 
 @cache
+def font_path(style: str) -> str:
+    """The TTF file of a style letter ("R", "B", "I")."""
+    return _font_file(*FACES[style])
+
+
+@cache
 def register_fonts() -> dict[str, str]:
     """Font names by style letter, registered once a process."""
     names = {}
-    for style, (file, pattern) in FACES.items():
+    for style in FACES:
         name = f"LiberationSerif-{style}"
-        pdfmetrics.registerFont(TTFont(name, _font_file(file, pattern)))
+        pdfmetrics.registerFont(TTFont(name, font_path(style)))
         names[style] = name
     return names
 

@@ -15,12 +15,23 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import pairwise
 from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from rasoat.documents.certificate_pdf import BOTTOM, LEFT, PAGE_H, PAGE_W, RIGHT, TOP, register_fonts
+from rasoat.documents.certificate_pdf import (
+    BOTTOM,
+    LEFT,
+    PAGE_H,
+    PAGE_W,
+    RIGHT,
+    TOP,
+    font_path,
+    register_fonts,
+)
 from rasoat.documents.grid import Cell, Grid
 
 ASCENT, DESCENT = 0.891, 0.216  # Liberation Serif (hhea): places the baseline in a CSS line box
@@ -84,19 +95,62 @@ def _pieces(text: str) -> list[tuple[str, bool]]:
     return out
 
 
+@cache
+def kerning(style: str) -> dict[tuple[str, str], float]:
+    """The font's GPOS `kern` pairs by character, in em. Pango applies them, reportlab's stringWidth
+    does not: without them column widths came out up to 0.3pt off WeasyPrint's, enough to wrap a
+    header cell differently and move a page break. (Liberation Serif has glyph pairs only: format 1.)"""
+    from fontTools.ttLib import TTFont as FontTables
+
+    font = FontTables(font_path(style), lazy=True)
+    em = font["head"].unitsPerEm
+    chars: dict[str, list[str]] = {}
+    for code, glyph in font.getBestCmap().items():
+        chars.setdefault(glyph, []).append(chr(code))
+    gpos = font["GPOS"].table
+    pairs: dict[tuple[str, str], float] = {}
+    for record in gpos.FeatureList.FeatureRecord:
+        if record.FeatureTag != "kern":
+            continue
+        for index in record.Feature.LookupListIndex:
+            for sub in gpos.LookupList.Lookup[index].SubTable:
+                if getattr(sub, "Format", None) != 1 or not hasattr(sub, "PairSet"):
+                    continue
+                for first, pair_set in zip(sub.Coverage.glyphs, sub.PairSet, strict=True):
+                    for pair in pair_set.PairValueRecord:
+                        x = getattr(pair.Value1, "XAdvance", 0) if pair.Value1 else 0
+                        for a in chars.get(first, []) if x else []:
+                            for b in chars.get(pair.SecondGlyph, []):
+                                pairs.setdefault((a, b), x / em)
+    return pairs
+
+
 class Fonts:
-    """Widths by style letter with the fonts' objects at hand (stringWidth is the hot path)."""
+    """Widths by style letter with the fonts' objects at hand (stringWidth is the hot path). `width`
+    is the laid-out width, kerned as WeasyPrint measures it (column widths, line breaks);
+    `drawn_width` the width reportlab draws, unkerned (where text starts)."""
 
     def __init__(self) -> None:
         self.names = register_fonts()
         self._fonts = {s: pdfmetrics.getFont(n) for s, n in self.names.items()}
+        self._kerning = {s: kerning(s) for s in self.names}
         self._cache: dict[tuple[str, str, float], float] = {}
+        self._drawn: dict[tuple[str, str, float], float] = {}
+
+    def drawn_width(self, text: str, style: str, size: float) -> float:
+        key = (text, style, size)
+        w = self._drawn.get(key)
+        if w is None:
+            w = self._drawn[key] = self._fonts[style].stringWidth(text, size)
+        return w
 
     def width(self, text: str, style: str, size: float) -> float:
         key = (text, style, size)
         w = self._cache.get(key)
         if w is None:
-            w = self._cache[key] = self._fonts[style].stringWidth(text, size)
+            pairs = self._kerning[style]
+            kern = sum(pairs.get(p, 0.0) for p in pairwise(text))
+            w = self._cache[key] = self.drawn_width(text, style, size) + kern * size
         return w
 
     def widest_piece(self, text: str, style: str, size: float) -> float:
@@ -108,17 +162,14 @@ class Fonts:
         stays whole."""
         if self.width(text, style, size) <= width:
             return [text]
-        space = self.width(" ", style, size)
         out: list[str] = []
-        line, used = "", 0.0
+        line = ""
         for piece, glued in _pieces(text):
-            w = self.width(piece, style, size)
-            gap = 0.0 if glued or not line else space
-            if line and used + gap + w > width:
+            longer = f"{line}{'' if glued or not line else ' '}{piece}"
+            if line and self.width(longer, style, size) > width:  # the whole line: kerning across spaces
                 out.append(line)
-                line, used, gap = "", 0.0, 0.0
-            line += (" " if gap else "") + piece
-            used += gap + w
+                longer = piece
+            line = longer
         return [*out, line]
 
 
@@ -228,7 +279,7 @@ class GridDrawer:
         """A centred paragraph across the text width from `top`; returns the top of what follows."""
         lead, width = size * LEADING, self.box.text_width
         for line in self.fonts.lines(text, style, width, size):
-            w = self.fonts.width(line, style, size)
+            w = self.fonts.drawn_width(line, style, size)
             self.text(LEFT + (width - w) / 2, _baseline(top, size, lead), line, style, size)
             top -= lead
         return top
@@ -243,7 +294,7 @@ class GridDrawer:
         self.c.setLineWidth(BORDER)
         self.c.setLineCap(2)  # square caps: the grid's corners close as in HTML
         number = str(self.page)
-        w = self.fonts.width(number, "R", 13)
+        w = self.fonts.drawn_width(number, "R", 13)
         self.text(LEFT + (self.box.text_width - w) / 2, self.box.height - NUMBER_FROM_TOP, number, "R", 13)
         return self.box.height - TOP
 
@@ -285,7 +336,7 @@ class GridDrawer:
         y = top - (height - len(lines) * style.line) / 2
         for line in lines:
             if align in ("c", "n"):
-                w = self.fonts.width(line, letter, style.size)
+                w = self.fonts.drawn_width(line, letter, style.size)
                 x = (x0 + x1 - w) / 2 if align == "c" else x1 - style.edge - w
             else:
                 x = x0 + style.edge

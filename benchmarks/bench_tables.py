@@ -9,7 +9,8 @@ communes, not the households), consolidated as the approval stage does, cached i
 directory. Timed: the decision's and the district report's PDFs from their full views through
 `_document_jobs` + `render_documents` (one worker), and the appendices alone. With `--html`, also
 the whole document through WeasyPrint as before (appendices as HTML), for comparison.
-Target: the province decision's appendices in <= 3 s in one process. Not a timed test.
+Target: the province decision's appendices in <= 3 s in one process. Not a timed test. `--keep`
+writes the PDFs, to compare both paths (pdftotext, pdftoppm).
 """
 
 from __future__ import annotations

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from reportlab.pdfgen.canvas import Canvas
 
 from rasoat.documents.appendix_pdf import draw_appendices
 from rasoat.documents.grid import Cell, Grid, Row
-from rasoat.documents.grid_pdf import NORMAL, PORTRAIT, Fonts, GridDrawer, header_columns
+from rasoat.documents.grid_pdf import LANDSCAPE, NORMAL, PORTRAIT, Fonts, GridDrawer, header_columns
 from rasoat.documents.pool import render_documents
 from rasoat.documents.table_pdf import TableDocumentJob, table_document_pdf
 
@@ -176,6 +177,38 @@ def test_header_cells_are_placed_past_row_spans_and_rows_grow_for_them() -> None
     assert sum(heights) == pytest.approx(lines * NORMAL.line + 2 * NORMAL.pad_y + 0.6)
     assert Fonts().lines("Phường/Xã", "B", 40, 11) == ["Phường/", "Xã"]
     assert Fonts().lines("4=3/1*100", "B", 10, 11) == ["4=3/1*100"]  # no break inside numbers
+
+
+def test_rules_go_around_merged_cells_not_through_them() -> None:
+    grid = _grid(1)
+    drawer = GridDrawer(Canvas(io.BytesIO()), 1, LANDSCAPE)
+    xs = [100.0 * k for k in range(8)]  # seven columns of 100 pt
+    layout = drawer.header_layout(grid, xs, NORMAL)
+    bottom = drawer.header(layout, xs, 500.0, NORMAL)
+    edges = [500.0]
+    for height in layout[1]:
+        edges.append(edges[-1] - height)
+    assert edges[-1] == bottom
+    rules = drawer.segments
+    horizontal = {(y1, x1, x2) for x1, y1, x2, y2 in rules if y1 == y2}
+    vertical = {(x1, y1, y2) for x1, y1, x2, y2 in rules if x1 == x2}
+    # Under the first header row: only under the cells spanning columns (2–3, 4–5), not under TT,
+    # the unit or "Ghi chú riêng", which span two rows.
+    assert {(x1, x2) for y, x1, x2 in horizontal if y == edges[1]} == {(200.0, 400.0), (400.0, 600.0)}
+    assert {(x1, x2) for y, x1, x2 in horizontal if y == edges[2]} == {
+        (0.0, 100.0),
+        (100.0, 200.0),
+        (200.0, 300.0),
+        (300.0, 400.0),
+        (400.0, 500.0),
+        (500.0, 600.0),
+        (600.0, 700.0),
+    }
+    # In the first row, no line between the two columns a group spans; in the second row, one.
+    assert not any(x == 300.0 and top == edges[0] for x, top, _ in vertical)
+    assert (300.0, edges[1], edges[2]) in vertical
+    assert (0.0, edges[0], edges[2]) in vertical and (700.0, edges[0], bottom) in vertical  # outer box
+    assert (0.0, edges[0], 700.0) in {(x1, y, x2) for y, x1, x2 in horizontal}  # top rule
 
 
 BODY = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>QUYẾT ĐỊNH</title><style>

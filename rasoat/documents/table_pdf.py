@@ -5,8 +5,8 @@ WeasyPrint laid out ≈ 60–70 table rows a second: ≈ 41–48 s for a provinc
 (2,932 rows, 204 pages with the body), 5–9 s a district report (`benchmarks/bench_tables.py`).
 `grid_pdf` draws them on A4 landscape pages as the `table_appendix` macro of `_parts.html.j2` lays
 them out (merged header cells spanning columns and rows, the `compact` grid for the widest tables)
-in ≈ 1.5 s. The body stays on Jinja2 + WeasyPrint (`appendix_pdf`: body, then the tables numbered
-on, one PDF, same bytes for unchanged data).
+in ≈ 1.5 s, with the same page breaks. The body stays on Jinja2 + WeasyPrint (`appendix_pdf`:
+body, then the tables numbered on, one PDF, same bytes for unchanged data).
 """
 
 from __future__ import annotations

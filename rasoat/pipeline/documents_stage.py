@@ -87,7 +87,7 @@ class IssuedDocument:
 @dataclass
 class _Job:
     draft: Draft | None
-    html: str | list[Job]  # one document's HTML, or its jobs (certificates, list documents: reportlab)
+    html: str | list[Job]  # one document's HTML, or its jobs (certificates; body + appendices drawn)
     path: Path
     private: bool
     record_id: int | None

@@ -232,3 +232,26 @@ def test_decision_is_one_pdf_portrait_body_then_landscape_tables_through_the_poo
     assert title.title == "QUYẾT ĐỊNH"
     assert [o.title for o in appendices] == ["Phụ lục 01", _appendices()[0]["title"]]
     assert {reader.get_destination_page_number(o) for o in appendices} == {2}
+
+
+def test_the_stage_draws_the_tables_of_the_district_report_and_the_province_decision(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import SimpleNamespace
+
+    from rasoat.documents.list_pdf import ListDocumentJob
+    from rasoat.pipeline import documents_stage
+
+    monkeypatch.setattr(documents_stage, "render_html", lambda t, view: f"{t}:{len(view['appendices'])}")
+    appendices = _appendices()
+    for kind, expected in (
+        ("district_report", TableDocumentJob),
+        ("province_decision", TableDocumentJob),
+        ("notice", ListDocumentJob),
+    ):
+        draft = SimpleNamespace(kind=kind, template="t")
+        (job,) = documents_stage._document_jobs(draft, {"appendices": appendices})  # type: ignore[arg-type]
+        assert type(job) is expected and job.body_html == "t:0" and job.appendices == appendices
+    draft = SimpleNamespace(kind="commune_report", template="t")
+    assert documents_stage._document_jobs(draft, {"appendices": appendices}) == "t:1"  # type: ignore[arg-type]
+    assert TableDocumentJob.landscape and not ListDocumentJob.landscape

@@ -5,8 +5,9 @@ painting ≈ 20 %), 8–13 pages/s a process, far from the 60 s target for a dis
 fixed form, so it is drawn here with the same layout rules as `giay_chung_nhan.html.j2` and
 `base.html.j2` (A4, margins 20/15/20/30 mm, Liberation Serif, the same sizes, rules, tables and
 signature block): only line breaking and table rows are computed per page. The household lists
-of the notice and the decision are drawn with reportlab too (`list_pdf`); every other document,
-and the bodies of those two, keep the Jinja2 + WeasyPrint path.
+of the notice and the decision and the tables of the district report and the province decision are
+drawn with reportlab too (`grid_pdf`); every other document, and the bodies of those four, keep the
+Jinja2 + WeasyPrint path.
 
 The output is deterministic (`invariant`): unchanged data gives the same bytes.
 """
@@ -60,12 +61,18 @@ def _font_file(file: str, pattern: str) -> str:
 
 
 @cache
+def font_path(style: str) -> str:
+    """The TTF file of a style letter ("R", "B", "I")."""
+    return _font_file(*FACES[style])
+
+
+@cache
 def register_fonts() -> dict[str, str]:
     """Font names by style letter, registered once a process."""
     names = {}
-    for style, (file, pattern) in FACES.items():
+    for style in FACES:
         name = f"LiberationSerif-{style}"
-        pdfmetrics.registerFont(TTFont(name, _font_file(file, pattern)))
+        pdfmetrics.registerFont(TTFont(name, font_path(style)))
         names[style] = name
     return names
 

@@ -98,6 +98,7 @@ def district_report_draft(
         "recipients": [f"Ủy ban nhân dân {province.phrase}", "Lưu: VT"],
         "signature": collective_signature(),
         "appendices": table_appendices(tables, MAIN_TABLES + BREAKDOWNS),
+        "appendix_count": len(MAIN_TABLES + BREAKDOWNS),  # the body names them; they are drawn apart
     }
     r1 = _total(tables, "r1")
     return Draft(

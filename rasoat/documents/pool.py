@@ -1,11 +1,13 @@
 """PDF rendering across processes: WeasyPrint and reportlab are pure Python under the GIL, so two
 cores need two processes. A job is one document, or one chunk of a long one: HTML for WeasyPrint; a
 `CertificateJob` drawn with reportlab (`rasoat.documents.certificate_pdf`: WeasyPrint managed only
-8–13 certificate pages/s); or a `ListDocumentJob`, a notice or decision whose body goes through
-WeasyPrint and whose household lists are drawn with reportlab in the same worker, which needs the
-body's page count to number the appendix pages (`rasoat.documents.list_pdf`: WeasyPrint managed
-≈ 190 list rows/s). Chunks keep both processes busy until the end and are joined with pypdf (≈ 3 ms
-a page, deterministic bytes).
+8–13 certificate pages/s); or an `AppendixJob`, a document whose body goes through WeasyPrint and
+whose appendices are drawn with reportlab in the same worker, which needs the body's page count to
+number the appendix pages (`rasoat.documents.appendix_pdf`): a notice or decision with its household
+lists (`ListDocumentJob`, `list_pdf`: WeasyPrint managed ≈ 190 list rows/s), a district report or the
+province decision with its tables R1–R11 (`TableDocumentJob`, `table_pdf`: WeasyPrint took ≈ 41 s
+for a province's tables, reportlab ≈ 1.5 s). Chunks keep both processes busy until the end and are
+joined with pypdf (≈ 3 ms a page, deterministic bytes).
 """
 
 from __future__ import annotations
@@ -17,26 +19,26 @@ from concurrent.futures import ProcessPoolExecutor
 
 from pypdf import PdfReader, PdfWriter
 
+from rasoat.documents.appendix_pdf import AppendixJob, appendix_document_pdf
 from rasoat.documents.certificate_pdf import CertificateJob, certificates_pdf
-from rasoat.documents.list_pdf import ListDocumentJob, list_document_pdf
 from rasoat.documents.render import html_to_pdf
 
-Job = str | CertificateJob | ListDocumentJob
+Job = str | CertificateJob | AppendixJob  # AppendixJob: ListDocumentJob, TableDocumentJob
 
 
 def render_job(job: Job) -> bytes:
     """PDF bytes of one job (module level: the pool pickles it by name)."""
     if isinstance(job, CertificateJob):
         return certificates_pdf(job)
-    if isinstance(job, ListDocumentJob):
-        return list_document_pdf(job)
+    if isinstance(job, AppendixJob):
+        return appendix_document_pdf(job)
     return html_to_pdf(job)
 
 
 def _size(job: Job) -> int:
     if isinstance(job, CertificateJob):
         return len(job.view["pages"]) * 4000
-    if isinstance(job, ListDocumentJob):
+    if isinstance(job, AppendixJob):
         return job.size()
     return len(job)
 
@@ -70,8 +72,8 @@ def join_pdfs(parts: list[bytes]) -> bytes:
 
 
 def render_documents(documents: list[list[Job]], workers: int | None = None) -> list[bytes]:
-    """Each document given as its chunks (HTML, certificate or list-document jobs), rendered in the
-    pool, then joined."""
+    """Each document given as its chunks (HTML, certificate or appendix-document jobs), rendered in
+    the pool, then joined."""
     flat = [html for chunks in documents for html in chunks]
     pdfs = iter(render_pdfs(flat, workers))
     return [join_pdfs([next(pdfs) for _ in chunks]) for chunks in documents]

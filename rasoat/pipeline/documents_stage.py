@@ -2,9 +2,11 @@
 province after its approval. Numbers come from the register in the same transaction as the files'
 hashes; PDFs are rendered in parallel processes, then every file is renamed into place.
 
-Rendering: reports and the province decision are HTML → PDF (WeasyPrint); certificates are drawn
-with reportlab; the notice and the decision have their body rendered by WeasyPrint and their four
-household lists (Phụ lục I–IV) drawn with reportlab after it (`ListDocumentJob`), still one PDF each.
+Rendering: the commune's report is HTML → PDF (WeasyPrint); certificates are drawn with reportlab;
+the notice and the decision have their body rendered by WeasyPrint and their four household lists
+(Phụ lục I–IV) drawn with reportlab after it (`ListDocumentJob`), the district report and the
+province decision likewise with their tables R1–R11 on landscape pages (`TableDocumentJob`), still
+one PDF each.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from rasoat.documents.numbers import DECISION, DocumentNumber, parse_decision_nu
 from rasoat.documents.pool import Job, render_documents
 from rasoat.documents.posting import posting_period
 from rasoat.documents.render import render_html, write_temp
+from rasoat.documents.table_pdf import TABLE_DOCUMENTS, TableDocumentJob
 from rasoat.documents.xlsx import write_lists_xlsx
 from rasoat.pipeline.approval_stage import build_province_tables
 from rasoat.pipeline.consolidation_stage import tables_from_json
@@ -84,7 +87,7 @@ class IssuedDocument:
 @dataclass
 class _Job:
     draft: Draft | None
-    html: str | list[Job]  # one document's HTML, or its jobs (certificates, list documents: reportlab)
+    html: str | list[Job]  # one document's HTML, or its jobs (certificates; body + appendices drawn)
     path: Path
     private: bool
     record_id: int | None
@@ -164,11 +167,12 @@ LIST_DOCUMENTS = ("notice", "decision")  # their appendices are the household li
 
 def _document_jobs(draft: Draft, view: dict[str, Any]) -> str | list[Job]:
     """The HTML of a document; for the notice and the decision, the body's HTML and the lists to
-    draw after it (the district's and province's table appendices stay HTML)."""
-    if draft.kind not in LIST_DOCUMENTS:
+    draw after it; for the district report and the province decision, the body and the tables."""
+    if draft.kind not in LIST_DOCUMENTS + TABLE_DOCUMENTS:
         return render_html(draft.template, view)
     body = render_html(draft.template, {**view, "appendices": []})
-    return [ListDocumentJob(body, view["appendices"])]
+    job = ListDocumentJob if draft.kind in LIST_DOCUMENTS else TableDocumentJob
+    return [job(body, view["appendices"])]
 
 
 def _posting_view(notice_date: dt.date) -> dict[str, Any]:

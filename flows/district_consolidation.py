@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from prefect import flow, unmapped
 from prefect.concurrency.sync import concurrency
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from rasoat.pipeline.consolidation_stage import ConsolidationOutcome
-from rasoat.task_runner import task_runner_from_config
 from tasks.consolidation import (
     commune_data_task,
     consolidate_district_task,
@@ -21,7 +21,10 @@ LOCK_TIMEOUT_SECONDS = 30 * 60  # a district's consolidation takes seconds; wait
 @flow(
     name="district_consolidation",
     flow_run_name="consolidation-{year}-district-{district_code}",
-    task_runner=task_runner_from_config(),  # the per-commune reads run on Dask when configured
+    # The per-commune reads return their frames to this process anyway: threads here read the
+    # shared database directly (on Dask they would queue behind a round's commune validations and
+    # travel back pickled).
+    task_runner=ThreadPoolTaskRunner(max_workers=4),
 )
 def district_consolidation(
     round_id: int,

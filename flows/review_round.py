@@ -56,7 +56,8 @@ def review_round(
     consolidations: dict[str, int] = {}
     documents: dict[str, int] = {}  # unit code → files written
     # Every commune of the round is handed to the task runner at once (side by side on Dask's
-    # workers); each district consolidates as soon as its own communes are done.
+    # workers); each district consolidates and writes its documents, in this process, as soon as
+    # its own communes are done, while the workers go on with the next districts' communes.
     communes: dict[str, PrefectFutureList[Validated]] = {}
     round_ids: dict[str, int] = {}
     for district in district_list:

@@ -12,10 +12,13 @@ joined with pypdf (≈ 3 ms a page, deterministic bytes).
 
 from __future__ import annotations
 
+import atexit
 import io
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from pypdf import PdfReader, PdfWriter
 
@@ -53,10 +56,46 @@ def render_pdfs(htmls: list[Job], workers: int | None = None) -> list[bytes]:
     if workers <= 1 or len(htmls) <= 1:
         return [render_job(h) for h in htmls]
     order = sorted(range(len(htmls)), key=lambda i: -_size(htmls[i]))
-    context = multiprocessing.get_context("spawn")  # no fork of a process holding DB connections
-    with ProcessPoolExecutor(max_workers=min(workers, len(htmls)), mp_context=context) as pool:
+    pool = _pool(workers)
+    try:
         results = dict(zip(order, pool.map(render_job, [htmls[i] for i in order]), strict=True))
+    except BrokenProcessPool:  # a worker died (killed, out of memory): the next call starts afresh
+        _forget(workers)
+        raise
     return [results[i] for i in range(len(htmls))]
+
+
+_pools: dict[int, ProcessPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """One pool per size, kept for the process's life: a round writes its districts' documents one
+    after another, and starting two interpreters that import WeasyPrint and reportlab again cost
+    ≈ 1–2 s per district. Spawned, not forked: the parent holds database connections."""
+    with _pools_lock:
+        pool = _pools.get(workers)
+        if pool is None:
+            context = multiprocessing.get_context("spawn")
+            pool = _pools[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            if len(_pools) == 1:
+                atexit.register(_shutdown)
+        return pool
+
+
+def _forget(workers: int) -> None:
+    with _pools_lock:
+        pool = _pools.pop(workers, None)
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _shutdown() -> None:
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def join_pdfs(parts: list[bytes]) -> bytes:

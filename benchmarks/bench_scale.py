@@ -773,6 +773,8 @@ def markdown(results: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     baselines = {b["scope"]: b for b in results["runs"] if b["kind"] == "baseline"}
+    if not any(r["kind"] == "pipeline" for r in results["runs"]):
+        rows = []
     for run in (r for r in results["runs"] if r["kind"] == "pipeline"):
         s = run["stages_s"]
         base = baselines.get(run["scope"])

@@ -267,3 +267,32 @@ def test_province_decision_is_signed_by_the_recorded_approver(engine: Engine, ca
     ):
         assert heading in text, heading
     assert decision.path.endswith("/output/2026/45/quyet-dinh-phe-duyet-45-2026.pdf")
+
+
+def test_documents_without_certificates_then_with_them(
+    engine: Engine, camlo: Path, rasoat_home: Path
+) -> None:
+    """A round may write its documents without the certificates (`certificates=False`, as the scale
+    benchmark does); a later run issues them, and the other documents keep their numbers."""
+    consolidation_id = _consolidate(engine, camlo)
+    with session_scope(engine) as s:
+        first = district_documents(s, consolidation_id, issued_on=NOTICE_DATE, workers=1, certificates=False)
+    assert [d for d in first if d.kind == "certificates"] == []
+    assert {d.kind for d in first} >= {
+        "notice",
+        "decision",
+        "commune_report",
+        "lists_xlsx",
+        "district_report",
+    }
+    assert not list(rasoat_home.rglob("giay-chung-nhan-*.pdf"))
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == len(
+            [d for d in first if d.symbol is not None]
+        )
+        later = district_documents(s, consolidation_id, issued_on=NOTICE_DATE, workers=1)
+    assert len([d for d in later if d.kind == "certificates"]) == 8
+    numbers = {(d.kind, d.unit_code): d.symbol for d in first if d.symbol}
+    assert {
+        (d.kind, d.unit_code): d.symbol for d in later if d.symbol and d.kind != "certificates"
+    } == numbers

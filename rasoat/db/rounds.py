@@ -13,6 +13,14 @@ from rasoat.db.models import Base, ReviewRound, StandardRecord
 from rasoat.standards import Standard
 
 
+def lock_round(session: Session, round_id: int) -> None:
+    """Hold the round's row until the transaction ends: writes that must not interleave within a
+    round (numbering a commune's versions, recording a verdict against its neighbours' numbers)
+    take turns on PostgreSQL; SQLite's write lock, taken when each transaction begins, already
+    serialises them."""
+    session.execute(select(ReviewRound.id).where(ReviewRound.id == round_id).with_for_update())
+
+
 def insert_if_absent(session: Session, model: type[Base], **values: Any) -> bool:
     """INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite): True if this call inserted the row.
     On PostgreSQL a concurrent insert of the same key makes this wait for it, then skip."""

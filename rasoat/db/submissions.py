@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from rasoat.db.audit import audit
 from rasoat.db.models import ReviewRound, Submission
+from rasoat.db.rounds import lock_round
 
 
 def store_submission(
@@ -23,9 +24,7 @@ def store_submission(
 
     Returns (submission, created)."""
     digest = hashlib.sha256(content).hexdigest()
-    # One commune's files are numbered one after another: on PostgreSQL two files arriving together
-    # take turns on the round's row (SQLite's write lock already serialises them).
-    session.execute(select(ReviewRound.id).where(ReviewRound.id == review_round.id).with_for_update())
+    lock_round(session, review_round.id)  # one commune's files are numbered one after another
     existing = session.scalars(
         select(Submission).where(
             Submission.round_id == review_round.id,

@@ -22,6 +22,7 @@ from rasoat.admin_units import districts
 from rasoat.classifier import classify
 from rasoat.db import audit, save_classifications, save_households, session_scope
 from rasoat.db.models import Household, Member, ReviewRound, Submission, ValidationResult
+from rasoat.db.rounds import lock_round
 from rasoat.feedback import write_feedback
 from rasoat.intake import ParsedSubmission, SubmissionError
 from rasoat.intake.cache import read_submission_cached
@@ -241,9 +242,7 @@ def validate_stored_concurrently(
 
     checked = _check(submission, review_round, others_now, data_docs)
     with session_scope(engine) as session:
-        session.execute(
-            select(ReviewRound.id).where(ReviewRound.id == review_round.id).with_for_update()
-        )  # one commune records at a time per round (SQLite's write lock already serialises)
+        lock_round(session, review_round.id)  # one commune of the round records at a time
         submission, review_round = _load(session, submission_id)
         if checked.parsed is not None:
             current = other_communes_id_numbers(session, submission, checked.own_ids)

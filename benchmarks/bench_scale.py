@@ -383,7 +383,7 @@ def run_round(
     configure_prefect()
     parts = scope_inputs(work_dir, scope, province_households)
     from rasoat.admin_units import province_of_district
-    from rasoat.db import init_db, session_scope
+    from rasoat.db import dispose_shared_engines, init_db, session_scope
     from rasoat.pipeline.baseline import import_baseline
     from rasoat.pipeline.inbox import inbox_dir
     from rasoat.prefect_server import prefect_api
@@ -406,8 +406,8 @@ def run_round(
         engine.dispose()
         setup_s = time.perf_counter() - setup_started
         with prefect_api():
-            from flows.approval_client import answer_approval, wait_for_approval_request
             from flows.review_round import review_round
+            from rasoat.operations.approval_client import answer_approval, wait_for_approval_request
 
             asked: dict[str, float] = {}
 
@@ -429,11 +429,7 @@ def run_round(
             end_to_end = time.perf_counter() - started
             approver.join(timeout=30)
             flows, tasks = _prefect_runs()
-        from rasoat.db.engine import _ENGINES
-
-        for engine in _ENGINES.values():
-            engine.dispose()
-        _ENGINES.clear()
+        dispose_shared_engines()
         os.environ.pop("RASOAT_DATABASE_URL", None)
 
     verdicts: dict[str, int] = defaultdict(int)
@@ -609,8 +605,7 @@ def run_overhead(work_dir: Path, database: str, communes: int) -> dict[str, Any]
 
     from flows.commune_submission import commune_submission
     from flows.district_consolidation import district_consolidation
-    from rasoat.db import get_or_create_round, init_db, session_scope, shared_engine
-    from rasoat.db.engine import _ENGINES
+    from rasoat.db import dispose_shared_engines, get_or_create_round, init_db, session_scope, shared_engine
     from rasoat.pipeline.consolidation_stage import consolidate_round
     from rasoat.pipeline.identify import identify
     from rasoat.pipeline.intake import receive
@@ -648,9 +643,7 @@ def run_overhead(work_dir: Path, database: str, communes: int) -> dict[str, Any]
             take_in_commune(Path(path).stem, [path], year, part.district_code, ACTOR)
 
     def fresh(url: str) -> None:
-        for engine in _ENGINES.values():
-            engine.dispose()
-        _ENGINES.clear()
+        dispose_shared_engines()
         os.environ["RASOAT_DATABASE_URL"] = url
         shared_engine()  # migrate before timing, as a running worker has
 
@@ -677,9 +670,7 @@ def run_overhead(work_dir: Path, database: str, communes: int) -> dict[str, Any]
             consolidation_flows = time.perf_counter() - started
             fresh(url)
         os.environ.pop("RASOAT_DATABASE_URL", None)
-        for engine in _ENGINES.values():
-            engine.dispose()
-        _ENGINES.clear()
+        dispose_shared_engines()
 
     n = len(files) - 1
     plain, task, flows = communes_plain / n, communes_task / n, communes_flows / n

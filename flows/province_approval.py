@@ -7,12 +7,10 @@ from prefect.context import FlowRunContext
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
 
 from flows.documents import province_documents_flow
+from rasoat.operations.approval_form import ApprovalInput, approval_request_markdown, decision_errors
 from rasoat.task_runner import task_runner_from_config
 from tasks.approval import (
-    ApprovalInput,
-    approval_request_markdown,
     current_fingerprint,
-    decision_errors,
     prepare_province,
     publish_approval_request,
     record_decision_task,

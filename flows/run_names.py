@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from prefect.runtime import flow_run
+
+from rasoat.unit_codes import commune_codes_in
 
 
 def _commune_hint(parameters: dict[str, object]) -> str:
     code = parameters.get("commune_code")
     if code:
         return str(code)
-    found = re.findall(r"(?<!\d)\d{5}(?!\d)", Path(str(parameters.get("file", ""))).name)
+    found = commune_codes_in(Path(str(parameters.get("file", ""))).name)
     return found[0] if found else "unknown"
 
 

@@ -15,6 +15,8 @@ from functools import cache
 import pandas as pd
 import vietnam_provinces
 
+from rasoat import unit_codes
+
 URBAN_PREFIXES = ("Phường ", "Thị trấn ")
 
 
@@ -65,18 +67,42 @@ def districts() -> pd.DataFrame:
     return _flat()[columns].drop_duplicates("district_code").reset_index(drop=True)
 
 
-def province_of_district(district_code: str) -> str:
-    """The province code (2 digits) of a district."""
+def _district_row(code: str) -> pd.Series:
     frame = districts()
-    rows = frame.loc[frame["district_code"] == f"{int(district_code):03d}", "province_code"]
+    rows = frame.loc[frame["district_code"] == unit_codes.district_code(code)]
     if rows.empty:
-        raise UnknownUnitError(f"không có huyện mã {district_code} trong danh mục đơn vị hành chính")
+        raise UnknownUnitError(f"không có huyện mã {code} trong danh mục đơn vị hành chính")
+    return rows.iloc[0]
+
+
+def province_of_district(code: str) -> str:
+    """The province code (2 digits) of a district."""
+    return str(_district_row(code)["province_code"])
+
+
+def district_name(code: str) -> str:
+    """`Huyện Cam Lộ` for 468."""
+    return str(_district_row(code)["district_name"])
+
+
+def province_name(code: str) -> str:
+    """`Tỉnh Quảng Trị` for 45."""
+    frame = districts()
+    rows = frame.loc[frame["province_code"] == unit_codes.province_code(code), "province_name"]
+    if rows.empty:
+        raise UnknownUnitError(f"không có tỉnh mã {code} trong danh mục đơn vị hành chính")
     return str(rows.iloc[0])
+
+
+def district_codes_of(code: str) -> list[str]:
+    """The province's districts, in code order."""
+    frame = districts()
+    return sorted(frame.loc[frame["province_code"] == unit_codes.province_code(code), "district_code"])
 
 
 def district(code: str) -> pd.DataFrame:
     """The communes of a district, in code order."""
-    code = f"{int(code):03d}"
+    code = unit_codes.district_code(code)
     rows = units().loc[units()["district_code"] == code]
     if rows.empty:
         raise UnknownUnitError(f"không có huyện mã {code} trong danh mục đơn vị hành chính")
@@ -89,7 +115,7 @@ def communes_of(district_code: str) -> list[Commune]:
 
 
 def commune(code: str) -> Commune:
-    code = f"{int(code):05d}"
+    code = unit_codes.commune_code(code)
     rows = units().loc[units()["commune_code"] == code]
     if rows.empty:
         raise UnknownUnitError(f"không có xã mã {code} trong danh mục đơn vị hành chính")

@@ -308,7 +308,7 @@ def approve(
     from rasoat.prefect_settings import configure_prefect
 
     configure_prefect()
-    from flows.approval_client import answer_approval, parse_round
+    from rasoat.operations.approval_client import answer_approval, parse_round
 
     year, province = parse_round(round_name)
     if reject and not (reason or "").strip():

@@ -30,7 +30,7 @@ DEMO_APPROVER = {
 
 
 def _approve_when_asked(console: Console, year: int, failures: list[BaseException]) -> None:
-    from flows.approval_client import answer_approval, wait_for_approval_request
+    from rasoat.operations.approval_client import answer_approval, wait_for_approval_request
 
     try:
         wait_for_approval_request(year, DEMO_PROVINCE, timeout_s=900)
@@ -87,10 +87,10 @@ def run_demo(
 ) -> None:
     from rasoat.admin_units import commune
     from rasoat.cli_render import movement_summary_table
+    from rasoat.consolidation.stored import tables_from_json
     from rasoat.db import session_scope, shared_engine
     from rasoat.db.models import Consolidation
     from rasoat.pipeline.baseline import import_baseline
-    from rasoat.pipeline.consolidation_stage import tables_from_json
     from rasoat.pipeline.inbox import inbox_dir
     from rasoat.pipeline.outputs import commune_output_dir
     from rasoat.prefect_server import prefect_api

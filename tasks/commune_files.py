@@ -1,11 +1,9 @@
 """Task of a round: one commune's inbox files, oldest first, through intake and validation.
 
 A round maps this task over its communes on the flow's task runner, so communes are validated side
-by side (Dask worker processes: one per core, or a cluster). One task run per commune, with only
-the cached validation task nested in it (intake and the artifacts as in `commune_submission`), costs
-a fraction of the three flow runs of `commune_submission` per commune (≈ 2.5 s, measured; most of it
-waiting on each flow run's heartbeat thread at exit), which a province's 210 communes feel; and
-every task run costs the Prefect server work too (five per commune kept it ≈ 30 % busy).
+by side (Dask worker processes: one per core, or a cluster). One task run per commune, with only the
+cached validation nested in it, instead of the three flow runs of `commune_submission`: a flow run
+costs seconds of orchestration, which a province's hundreds of communes would multiply.
 """
 
 from __future__ import annotations
@@ -19,8 +17,8 @@ from rasoat.pipeline.identify import identify
 from rasoat.pipeline.inbox import inbox_files
 from rasoat.pipeline.validation_stage import Validated, validation_inputs
 from tasks.intake import keep_and_read
-from tasks.retrying import RETRIES, RETRY_DELAYS, transient
-from tasks.validation import publish_validation, validate_submission_task
+from tasks.retrying import TRANSIENT_RETRIES
+from tasks.validation import validate_submission_task, validation_artifacts
 
 
 @task(name="inbox-by-commune")
@@ -37,9 +35,7 @@ def inbox_by_commune(year: int, district_code: str) -> dict[str, list[str]]:
 @task(
     name="commune-files",
     task_run_name="commune-{commune_code}",
-    retries=RETRIES,
-    retry_delay_seconds=RETRY_DELAYS,
-    retry_condition_fn=transient,
+    **TRANSIENT_RETRIES,
 )
 def take_in_commune(
     commune_code: str,
@@ -62,7 +58,7 @@ def take_in_commune(
         with session_scope(shared_engine()) as session:
             inputs = validation_inputs(session, received.submission_id)
         validated = validate_submission_task(received.submission_id, received_by, inputs, data_docs)
-        publish_validation.fn(validated, year)  # the artifacts, on this task run
+        validation_artifacts(validated, year)  # on this task run
     if validated is None:
         raise ValueError(f"commune {commune_code}: no file to take in")
     return validated

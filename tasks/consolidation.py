@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from sqlalchemy.orm import Session
 
-from rasoat.consolidation import TITLES_VI, headers_vi
-from rasoat.db import session_scope, shared_engine
+from rasoat.consolidation import TITLES_VI
+from rasoat.consolidation.markdown import markdown_table
 from rasoat.pipeline.consolidation_stage import (
     CommuneData,
     CommuneRef,
@@ -19,49 +19,29 @@ from rasoat.pipeline.consolidation_stage import (
 )
 from rasoat.validation.findings import SEVERITY_LABELS_VI
 from tasks.cache_keys import commune_data_key
-from tasks.retrying import RETRIES, RETRY_DELAYS, transient
+from tasks.database_task import database_task
 
 SHOWN_TABLES = ("r1", "r2", "r3")  # the UI shows these as markdown; all tables go to the XLSX export
 
 
-@task(
-    name="plan-consolidation",
-    task_run_name="plan-consolidation-round-{round_id}",
-    retries=RETRIES,
-    retry_delay_seconds=RETRY_DELAYS,
-    retry_condition_fn=transient,
-)
-def plan_consolidation_task(round_id: int, without_missing: bool, reason: str | None) -> ConsolidationPlan:
-    with session_scope(shared_engine()) as session:
-        return plan_consolidation(session, round_id, without_missing=without_missing, reason=reason)
+@database_task("plan-consolidation", task_run_name="plan-consolidation-round-{round_id}")
+def plan_consolidation_task(
+    session: Session, round_id: int, without_missing: bool, reason: str | None
+) -> ConsolidationPlan:
+    return plan_consolidation(session, round_id, without_missing=without_missing, reason=reason)
 
 
-@task(
-    name="commune-data",
-    task_run_name="commune-data-{ref.commune_code}",
-    cache_key_fn=commune_data_key,
-    retries=RETRIES,
-    retry_delay_seconds=RETRY_DELAYS,
-    retry_condition_fn=transient,
-)
-def commune_data_task(ref: CommuneRef, standard_label: str) -> CommuneData:
+@database_task("commune-data", task_run_name="commune-data-{ref.commune_code}", cache_key_fn=commune_data_key)
+def commune_data_task(session: Session, ref: CommuneRef, standard_label: str) -> CommuneData:
     """One commune's accepted rows; cached while its file, the standard and the code are unchanged."""
-    with session_scope(shared_engine()) as session:
-        return load_commune(session, ref)
+    return load_commune(session, ref)
 
 
-@task(
-    name="consolidate-district",
-    task_run_name="consolidate-district-{plan.district_code}",
-    retries=RETRIES,
-    retry_delay_seconds=RETRY_DELAYS,
-    retry_condition_fn=transient,
-)
+@database_task("consolidate-district", task_run_name="consolidate-district-{plan.district_code}")
 def consolidate_district_task(
-    plan: ConsolidationPlan, data: list[CommuneData], actor: str
+    session: Session, plan: ConsolidationPlan, data: list[CommuneData], actor: str
 ) -> ConsolidationOutcome:
-    with session_scope(shared_engine()) as session:
-        outcome = consolidate_plan(session, plan, data, actor)
+    outcome = consolidate_plan(session, plan, data, actor)
     get_run_logger().info(
         "district %s: consolidation %s of %s communes (%s missing%s), checks %s",
         outcome.district_code,
@@ -88,15 +68,6 @@ def ensure_district_limit(district_code: str) -> str:
     with get_client(sync_client=True) as client:
         client.upsert_global_concurrency_limit_by_name(name, limit=1)
     return name
-
-
-def markdown_table(frame: pd.DataFrame, key: str) -> str:
-    headers = {"tt": "TT", "name": "Đơn vị", "unit": "", **headers_vi(key)}
-    keep = [c for c in frame.columns if c in headers and c not in ("code", "level", "parent_code", "no_data")]
-    shown = frame[keep].rename(columns=headers).fillna("")
-    lines = ["| " + " | ".join(map(str, shown.columns)) + " |", "|" + "---|" * len(shown.columns)]
-    lines += ["| " + " | ".join(map(str, row)) + " |" for row in shown.itertuples(index=False)]
-    return "\n".join(lines)
 
 
 @task(name="publish-consolidation")

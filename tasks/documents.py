@@ -10,20 +10,23 @@ from collections import Counter
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from sqlalchemy.orm import Session
 
-from rasoat.db import session_scope, shared_engine
 from rasoat.pipeline.documents_stage import (
     DOC_LABELS_VI,
     IssuedDocument,
     district_documents,
     province_documents,
 )
+from tasks.database_task import database_task
 
 
-@task(name="district-documents")
-def district_documents_task(consolidation_id: int, certificates: bool = True) -> list[IssuedDocument]:
-    with session_scope(shared_engine()) as session:
-        issued = district_documents(session, consolidation_id, certificates=certificates)
+# Retried like any database task: issuing again keeps every number and rewrites the same bytes.
+@database_task("district-documents")
+def district_documents_task(
+    session: Session, consolidation_id: int, certificates: bool = True
+) -> list[IssuedDocument]:
+    issued = district_documents(session, consolidation_id, certificates=certificates)
     kinds = Counter(d.kind for d in issued)
     get_run_logger().info(
         "consolidation %s: %s files (%s), %s new numbers",
@@ -35,12 +38,11 @@ def district_documents_task(consolidation_id: int, certificates: bool = True) ->
     return issued
 
 
-@task(name="province-documents")
+@database_task("province-documents")
 def province_documents_task(
-    year: int, province_code: str, approval_id: int, actor: str
+    session: Session, year: int, province_code: str, approval_id: int, actor: str
 ) -> list[IssuedDocument]:
-    with session_scope(shared_engine()) as session:
-        issued = province_documents(session, year, province_code, approval_id, actor)
+    issued = province_documents(session, year, province_code, approval_id, actor)
     get_run_logger().info(
         "province %s %s: decision %s", province_code, year, next((d.symbol for d in issued if d.symbol), None)
     )

@@ -11,7 +11,7 @@ from rasoat.pipeline.identify import Filing, identify
 from rasoat.pipeline.inbox import read_settled
 from rasoat.pipeline.intake import Received, receive
 from rasoat.standards import standard_for_year
-from tasks.retrying import RETRIES, RETRY_DELAYS, transient
+from tasks.retrying import TRANSIENT_RETRIES
 
 
 @task(name="identify-commune")
@@ -20,13 +20,15 @@ def identify_commune(file: str, commune_code: str | None, district_code: str | N
 
 
 def keep_and_read(file: str, year: int, filing: Filing, received_by: str) -> Received:
-    """Bytes first, in their own transaction: even a file that breaks the reader is kept."""
+    """Bytes first, in their own transaction: even a file that breaks the reader is kept.
+
+    A plain function, called by the `store-and-read` task and inside a round's per-commune task."""
     path = Path(file)
+    # Read before the transaction opens: a file still being copied waits here, not holding a lock.
     content = read_settled(path)
     with session_scope(shared_engine()) as session:
         received = receive(session, year, standard_for_year(year), filing, path.name, content, received_by)
-    logger = get_run_logger()
-    logger.info(
+    get_run_logger().info(
         "commune %s: submission %s version %s (%s), %s bytes, %s households, %s members, %s reading problems",
         received.commune_code,
         received.submission_id,
@@ -40,7 +42,4 @@ def keep_and_read(file: str, year: int, filing: Filing, received_by: str) -> Rec
     return received
 
 
-@task(name="store-and-read", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient)
-def store_and_read(file: str, year: int, filing: Filing, received_by: str) -> Received:
-    """Bytes first, in their own transaction: even a file that breaks the reader is kept."""
-    return keep_and_read(file, year, filing, received_by)
+store_and_read = task(name="store-and-read", **TRANSIENT_RETRIES)(keep_and_read)

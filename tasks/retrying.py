@@ -5,6 +5,8 @@ Everything else (a bad file, a failed check, a bug) fails at once: retrying woul
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect import Task
 from prefect.client.schemas.objects import State, TaskRun
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -27,3 +29,11 @@ def transient(task: Task, task_run: TaskRun, state: State) -> bool:
     except Exception as exc:  # the failed state re-raises its own exception
         return is_transient(exc)
     return False
+
+
+# The retry policy of every task that touches the database or the inbox (`prefect.task` options).
+TRANSIENT_RETRIES: dict[str, Any] = {
+    "retries": RETRIES,
+    "retry_delay_seconds": RETRY_DELAYS,
+    "retry_condition_fn": transient,
+}

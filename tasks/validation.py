@@ -6,12 +6,14 @@ from pathlib import Path
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from sqlalchemy.orm import Session
 
-from rasoat.db import session_scope, shared_engine
+from rasoat.db import shared_engine
 from rasoat.pipeline.validation_stage import Validated, validate_stored_concurrently, validation_inputs
 from rasoat.validation.findings import SEVERITY_LABELS_VI
 from tasks.cache_keys import validation_key
-from tasks.retrying import RETRIES, RETRY_DELAYS, transient
+from tasks.database_task import database_task
+from tasks.retrying import TRANSIENT_RETRIES
 
 VERDICTS_VI = {
     "accepted": "Chấp nhận",
@@ -21,21 +23,16 @@ VERDICTS_VI = {
 }
 
 
-@task(
-    name="validation-inputs", retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=transient
-)
-def validation_inputs_task(submission_id: int) -> str:
-    with session_scope(shared_engine()) as session:
-        return validation_inputs(session, submission_id)
+@database_task("validation-inputs")
+def validation_inputs_task(session: Session, submission_id: int) -> str:
+    return validation_inputs(session, submission_id)
 
 
 @task(
     name="validate-submission",
     task_run_name="validate-submission-{submission_id}",
     cache_key_fn=validation_key,
-    retries=RETRIES,
-    retry_delay_seconds=RETRY_DELAYS,
-    retry_condition_fn=transient,
+    **TRANSIENT_RETRIES,
 )
 def validate_submission_task(
     submission_id: int, actor: str, inputs: str, data_docs: bool = True
@@ -60,9 +57,10 @@ def _key(*parts: object) -> str:
     return "-".join(str(p) for p in parts).lower().replace("_", "-")
 
 
-@task(name="publish-validation")
-def publish_validation(validated: Validated, year: int) -> None:
-    """Operators' view: check counts, verdict, links. Household ids and counts only, no personal data."""
+def validation_artifacts(validated: Validated, year: int) -> None:
+    """Operators' view: check counts, verdict, links. Household ids and counts only, no personal data.
+
+    Created on the calling task run: `publish-validation` on its own, or a round's commune task."""
     commune = validated.commune_code
     create_table_artifact(
         key=_key("validation", year, commune),
@@ -105,3 +103,6 @@ def publish_validation(validated: Validated, year: int) -> None:
     if validated.data_docs:
         lines.append(f"- Great Expectations Data Docs: `{validated.data_docs}`")
     create_markdown_artifact(key=_key("verdict", year, commune), markdown="\n".join(lines))
+
+
+publish_validation = task(name="publish-validation")(validation_artifacts)

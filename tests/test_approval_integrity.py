@@ -19,6 +19,8 @@ from rasoat.pipeline.intake import receive
 from rasoat.pipeline.validation_stage import validate_stored
 from rasoat.standards import standard_for_year
 
+pytestmark = pytest.mark.e2e  # real flows on a real Prefect server, whole rounds
+
 YEAR = 2026
 APPROVER = {"approver_name": "Nguyễn Văn Duyệt", "approver_position": "Chủ tịch UBND tỉnh"}
 
@@ -35,8 +37,8 @@ def _take_in(engine: Engine, path: Path, name: str | None = None) -> int:
 def test_data_changed_while_the_decision_was_pending_is_never_approved(
     prefect_server: None, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flows.approval_client import answer_approval, wait_for_approval_request
     from flows.province_approval import DataChangedError, province_approval
+    from rasoat.operations.approval_client import answer_approval, wait_for_approval_request
 
     monkeypatch.setenv("RASOAT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     generate_district("468", YEAR, tmp_path / "camlo", seed=8, households=400)

@@ -21,6 +21,8 @@ from rasoat.generate import generate_district
 from rasoat.pipeline.inbox import FileStillArrivingError, read_settled
 from tasks.retrying import is_transient
 
+pytestmark = pytest.mark.e2e  # real flows on a real Prefect server, whole rounds
+
 YEAR = 2026
 
 

@@ -15,6 +15,8 @@ from rasoat.pipeline.intake import receive
 from rasoat.pipeline.validation_stage import validate_stored
 from rasoat.standards import standard_for_year
 
+pytestmark = pytest.mark.e2e  # real flows on a real Prefect server, whole rounds
+
 YEAR = 2026
 
 

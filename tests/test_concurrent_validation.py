@@ -18,6 +18,8 @@ from rasoat.pipeline.identify import identify
 from rasoat.pipeline.intake import receive
 from rasoat.standards import standard_for_year
 
+pytestmark = pytest.mark.e2e  # whole validations racing on a real database
+
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "468"
 YEAR = 2026
 

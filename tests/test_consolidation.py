@@ -7,21 +7,19 @@
    children's ages at the reference date.
 3. A deliberately broken cell makes the matching check fail (and only the expected ones).
 4. The province roll-up of two districts equals the sum of the districts.
-5. Size: 300,000 households complete (time printed, not asserted).
+(Size: `benchmarks/bench_consolidation.py` times 300,000 households.)
 """
 
 from __future__ import annotations
 
 import json
 import math
-import time
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from rasoat.admin_units import communes_of, districts
-from rasoat.classifier import classify
 from rasoat.config import PROJECT_ROOT
 from rasoat.consolidation import (
     HEADERS_VI,
@@ -36,8 +34,6 @@ from rasoat.consolidation import (
     checks_frame,
     consolidate,
     consolidate_province,
-    departed_frame,
-    household_frame,
     poor_rates,
     rate,
     roster_poor_rates,
@@ -45,8 +41,8 @@ from rasoat.consolidation import (
 )
 from rasoat.consolidation.settings import load_settings
 from rasoat.consolidation.tables import to_wide
-from rasoat.generate import build_district
-from rasoat.movements import compute_movements, movement_table, previous_round
+from rasoat.generate.review import generated_review
+from rasoat.movements import movement_table
 from rasoat.schema import INDICATOR_COLUMNS
 from rasoat.standards import standard_for_year
 from rasoat.validation import CheckResult, Severity
@@ -62,29 +58,15 @@ def district_unit(code: str) -> Unit:
 
 def review(code: str, seed: int, households: int) -> dict[str, object]:
     """Generate, classify and compare with last year, as `rasoat demo` does, then consolidate."""
-    hh, members, history, _ = build_district(code, YEAR, seed=seed, households=households)
-    classified = classify(hh, STANDARD)
-    previous = previous_round(history, YEAR, STANDARD.first_year).merge(
-        history[["household_id", "commune_code"]].drop_duplicates("household_id"), on="household_id"
-    )
-    current = hh[["household_id", "members"]].assign(status=classified["status"].astype("object"))
-    moves = compute_movements(current, previous)
-    inp = ConsolidationInput(
-        district_unit(code),
-        as_units(communes_of(code)),
-        YEAR,
-        household_frame(hh, classified, moves),
-        members,
-        departed_frame(moves, previous),
-    )
+    g = generated_review(code, YEAR, seed=seed, households=households)
     return {
-        "hh": hh,
-        "members": members,
-        "classified": classified,
-        "previous": previous,
-        "moves": moves,
-        "input": inp,
-        "tables": consolidate(inp),
+        "hh": g.households,
+        "members": g.members,
+        "classified": g.classified,
+        "previous": g.previous,
+        "moves": g.moves,
+        "input": g.input,
+        "tables": consolidate(g.input),
     }
 
 
@@ -546,23 +528,3 @@ def test_suite_file_is_a_gx_suite_with_complete_meta(small) -> None:
     assert warnings == {"consolidated.poor_rate_change", "consolidated.commune_has_data"}
     threshold = next(e for e in raw["expectations"] if e["meta"]["check"] == "consolidated.poor_rate_change")
     assert threshold["kwargs"]["max_value"] == {"$PARAMETER": "poor_rate_change_warning_pp"}
-
-
-@pytest.mark.slow
-def test_three_hundred_thousand_households_complete() -> None:
-    started = time.perf_counter()
-    district = review("468", seed=5, households=300_000)
-    generated = time.perf_counter() - started
-    inp = district["input"]
-    started = time.perf_counter()
-    tables = consolidate(inp)
-    consolidated = time.perf_counter() - started
-    started = time.perf_counter()
-    results = check_tables(tables)
-    checked = time.perf_counter() - started
-    print(
-        f"\n300,000 households, {len(inp.members):,} members: generate+classify+movements {generated:.1f} s, "
-        f"consolidate {consolidated:.2f} s, checks {checked:.2f} s"
-    )
-    assert tables["r1"].iloc[0]["households"] == 300_000
-    assert failed(results) == {}

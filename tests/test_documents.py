@@ -77,8 +77,8 @@ def test_district_documents_show_the_consolidated_counts_with_registered_numbers
     consolidation_id = _consolidate(engine, camlo)
     with session_scope(engine) as s:
         issued = district_documents(s, consolidation_id, issued_on=NOTICE_DATE, workers=2)
+        from rasoat.consolidation.stored import tables_from_json
         from rasoat.db.models import Consolidation
-        from rasoat.pipeline.consolidation_stage import tables_from_json
 
         tables = tables_from_json(s.get(Consolidation, consolidation_id).tables)
     docs = {(d.kind, d.unit_code): d for d in issued}

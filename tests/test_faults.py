@@ -25,6 +25,8 @@ from rasoat.pipeline.intake import receive
 from rasoat.pipeline.validation_stage import validate_stored
 from rasoat.standards import standard_for_year
 
+pytestmark = pytest.mark.e2e  # processes killed mid-stage, then rerun
+
 YEAR = 2026
 
 
@@ -157,7 +159,6 @@ def _submit_at_once(url: str, path: str, home: str, barrier: multiprocessing.syn
     engine.dispose()
 
 
-@pytest.mark.slow
 def test_twenty_communes_handing_in_at_the_same_moment_are_all_kept_and_checked(
     engine: Engine, database_url: str, tmp_path: Path, rasoat_home: Path
 ) -> None:

@@ -17,6 +17,8 @@ from rasoat.db.models import Classification, Submission, ValidationResult
 from rasoat.generate import generate_district
 from rasoat.intake import read_submission
 
+pytestmark = pytest.mark.e2e  # real flows on a real Prefect server, whole rounds
+
 YEAR = 2026
 COMMUNE = "19612"  # Xã Cam Thành, Cam Lộ: the generator puts 11 mistakes here with seed 11
 

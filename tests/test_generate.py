@@ -15,10 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from rasoat.admin_units import communes_of
+from rasoat.ages import reference_date
 from rasoat.classifier import classify
 from rasoat.cli import app
 from rasoat.generate import build_district, generate_district
-from rasoat.generate.members import reference_date
 from rasoat.generate.profiles import load_profile
 from rasoat.intake import read_submission_path
 from rasoat.movements import Movement, compute_movements, previous_round

@@ -27,6 +27,8 @@ from test_operations import _free_port, running_up
 from rasoat.config import PROJECT_ROOT
 from rasoat.generate import generate_district
 
+pytestmark = pytest.mark.e2e  # a real `rasoat up`: server, worker, inbox watcher
+
 YEAR = 2026
 CORRECTED = "19600"
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
@@ -66,7 +68,6 @@ def _wait_for_reruns(api_url: str, after: float, count: int, timeout: float = 60
     raise AssertionError(f"expected {count} finished commune_rerun runs, got {runs}")
 
 
-@pytest.mark.slow
 def test_corrected_file_reruns_by_itself_with_unchanged_communes_cached(
     tmp_path: Path, rasoat_home: Path, record_property: pytest.RecordProperty
 ) -> None:

@@ -261,7 +261,7 @@ def running_up(
         up.wait(timeout=30)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_up_then_down_leaves_no_child(tmp_path: Path, rasoat_home: Path) -> None:
     from rasoat.operations.up import healthy
 

@@ -19,6 +19,8 @@ from rasoat.generate import generate_district
 from rasoat.pipeline.baseline import import_baseline
 from rasoat.pipeline.inbox import inbox_dir
 
+pytestmark = pytest.mark.e2e  # real flows on a real Prefect server, whole rounds
+
 YEAR = 2026
 REJECTED = "19612"  # the generator puts 11 mistakes here with seed 11
 APPROVER = {"approver_name": "Nguyễn Văn Duyệt", "approver_position": "Chủ tịch UBND tỉnh"}
@@ -44,7 +46,7 @@ def _drop(path: Path, name: str | None = None) -> Path:
 
 
 def _answer_when_asked(answers: list[dict[str, object]], done: list[object]) -> None:
-    from flows.approval_client import answer_approval, wait_for_approval_request
+    from rasoat.operations.approval_client import answer_approval, wait_for_approval_request
 
     try:
         for answer in answers:

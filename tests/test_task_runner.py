@@ -93,7 +93,7 @@ def test_unknown_settings_are_refused(env: dict[str, str]) -> None:
         task_runner_from_config(env)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_flows_run_on_a_local_dask_cluster_chosen_by_environment(tmp_path: Path) -> None:
     env = {
         **os.environ,

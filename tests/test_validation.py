@@ -221,7 +221,7 @@ def test_importing_the_package_does_not_import_great_expectations() -> None:
 # 2. Clean submissions -------------------------------------------------------------------------------
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_clean_sample_communes_are_accepted_without_blocking_findings() -> None:
     expectations = len(check_specs())
     for path in sorted(SAMPLE.glob("*.xlsx")):
@@ -288,7 +288,7 @@ def erroneous_district(tmp_path_factory: pytest.TempPathFactory):
     return manifest, parsed, reports
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_every_injected_error_is_found_on_its_household(erroneous_district) -> None:
     manifest, _, reports = erroneous_district
     records = manifest["injected_errors"]
@@ -303,7 +303,7 @@ def test_every_injected_error_is_found_on_its_household(erroneous_district) -> N
             assert "doi_chieu.commune_is_filed_commune" in found
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_submissions_with_injected_errors_are_rejected(erroneous_district) -> None:
     manifest, _, reports = erroneous_district
     blocking_kinds = set(EXPECTED_CHECK) - {"reported_status_disagrees"}
@@ -321,7 +321,7 @@ def test_submissions_with_injected_errors_are_rejected(erroneous_district) -> No
                 assert len(fired(report, check.check)) == check.failed
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_reported_status_disagreement_is_only_a_warning(erroneous_district) -> None:
     manifest, _, reports = erroneous_district
     records = [r for r in manifest["injected_errors"] if r["kind"] == "reported_status_disagrees"]
@@ -336,7 +336,7 @@ def test_reported_status_disagreement_is_only_a_warning(erroneous_district) -> N
         assert "theo chuẩn nghèo hộ là" in found[0].message
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_reader_problems_become_blocking_findings_with_row_and_household(erroneous_district) -> None:
     manifest, parsed, reports = erroneous_district
     typed = [r for r in manifest["injected_errors"] if r["kind"] in ("text_in_number", "flag_not_binary")]
@@ -615,7 +615,7 @@ def _serialised(report: ValidationReport) -> str:
     return json.dumps(dataclasses.asdict(report), ensure_ascii=False, default=str)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_no_personal_value_anywhere_in_the_reports(erroneous_district) -> None:
     _, parsed, reports = erroneous_district
     for code, report in reports.items():
@@ -625,7 +625,7 @@ def test_no_personal_value_anywhere_in_the_reports(erroneous_district) -> None:
         assert not re.search(r"(?<!\d)\d{9,12}(?!\d)", text)  # no CCCD-like number at all
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_no_personal_value_in_data_docs_or_log_lines(
     erroneous_district, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -674,7 +674,7 @@ def test_unreadable_file_gives_an_unreadable_report() -> None:
     assert report.checks[0].check == f"doc_tep.{caught.value.problems[0].code}"
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_configuration_memo_changes_no_result(erroneous_district, monkeypatch: pytest.MonkeyPatch) -> None:
     """rasoat.validation.gx_memo reuses each expectation's configuration within one validation:
     every check, count, row and finding is the same as with Great Expectations left alone."""

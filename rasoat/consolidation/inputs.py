@@ -28,7 +28,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from rasoat.generate.members import reference_date
+from rasoat.ages import reference_date
 from rasoat.schema import INDICATOR_COLUMNS
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from rasoat.ages import CHILD_AGE, INSURANCE_AGE, SCHOOL_AGES
 from rasoat.consolidation.inputs import (
     ConsolidationInput,
     ConsolidationInputError,
@@ -36,7 +37,6 @@ from rasoat.consolidation.spec import (
     TableSpec,
     headers_vi,
 )
-from rasoat.generate.members import CHILD_AGE, INSURANCE_AGE, SCHOOL_AGES
 from rasoat.movements import Movement, movement_table
 from rasoat.schema import (
     ETHNIC_ALIASES,

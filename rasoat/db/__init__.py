@@ -1,8 +1,8 @@
 """The review database: engine, migrations, and the few operations the flows need."""
 
 from rasoat.db.audit import audit
-from rasoat.db.engine import DatabaseUnavailableError, make_engine, session_scope, shared_engine
-from rasoat.db.migrate import init_db, upgrade
+from rasoat.db.engine import DatabaseUnavailableError, make_engine, session_scope
+from rasoat.db.migrate import dispose_shared_engines, init_db, shared_engine, upgrade
 from rasoat.db.rounds import StandardChangedError, get_or_create_round, record_standard
 from rasoat.db.rows import save_classifications, save_households
 from rasoat.db.submissions import store_submission, submission_versions
@@ -11,6 +11,7 @@ __all__ = [
     "DatabaseUnavailableError",
     "StandardChangedError",
     "audit",
+    "dispose_shared_engines",
     "get_or_create_round",
     "init_db",
     "make_engine",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,24 +68,6 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
-    return engine
-
-
-_ENGINES: dict[str, Engine] = {}
-_ENGINES_LOCK = threading.Lock()  # tasks in threads: one migration per URL (alembic is not thread-safe)
-
-
-def shared_engine(url: str | None = None) -> Engine:
-    """One migrated engine per database URL per process: tasks reuse its connection pool."""
-    from rasoat.db.migrate import init_db  # migrate imports this module
-
-    key = normalise_url(url or database_url())
-    engine = _ENGINES.get(key)
-    if engine is None:
-        with _ENGINES_LOCK:
-            engine = _ENGINES.get(key)
-            if engine is None:
-                engine = _ENGINES[key] = init_db(key)
     return engine
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rasoat.admin_units import commune, districts
+from rasoat import unit_codes
+from rasoat.admin_units import commune, district_name, province_name
 from rasoat.text import fold
 
 UNIT_PREFIXES = ("Thị trấn ", "Thị xã ", "Thành phố ", "Phường ", "Huyện ", "Quận ", "Tỉnh ", "Xã ")
@@ -62,17 +63,13 @@ def commune_agency(code: str) -> Agency:
 
 
 def district_agency(code: str) -> Agency:
-    row = districts().loc[districts()["district_code"] == f"{int(code):03d}"].iloc[0]
-    return Agency(
-        f"UBND-{row['district_code']}", "district", str(row["district_code"]), str(row["district_name"]), None
-    )
+    code = unit_codes.district_code(code)
+    return Agency(f"UBND-{code}", "district", code, district_name(code), None)
 
 
 def province_agency(code: str) -> Agency:
-    row = districts().loc[districts()["province_code"] == f"{int(code):02d}"].iloc[0]
-    return Agency(
-        f"UBND-{row['province_code']}", "province", str(row["province_code"]), str(row["province_name"]), None
-    )
+    code = unit_codes.province_code(code)
+    return Agency(f"UBND-{code}", "province", code, province_name(code), None)
 
 
 def collective_signature(name: str = UNKNOWN_SIGNER) -> Signature:

@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from rasoat.consolidation.spec import TABLE_KEYS, TITLES_VI
+from rasoat.consolidation.stored import tables_to_json
 from rasoat.consolidation.tables import ConsolidatedTables
 from rasoat.documents.agency import Agency, Signature, collective_signature
 from rasoat.documents.bases import review_bases
 from rasoat.documents.drafts import Draft
 from rasoat.documents.grid import decimal2, table_grid, thousands
 from rasoat.documents.numbers import DECISION, REPORT
-from rasoat.pipeline.consolidation_stage import tables_to_json
 from rasoat.standards import Standard
 
 MAIN_TABLES = ("r1", "r2", "r3", "r4", "r5", "r6", "r7")

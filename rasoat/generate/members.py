@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 
+from rasoat.ages import CHILD_AGE, ELDER_AGE, INSURANCE_AGE, SCHOOL_AGES, reference_date
 from rasoat.generate.names import family_names, highland_names, kinh_names
 from rasoat.generate.profiles import Profile
 from rasoat.schema import HEAD_RELATION, INDICATOR_COLUMNS
 
-CHILD_AGE = 16  # nutrition and dependents: children under 16
-SCHOOL_AGES = (3, 15)  # school attendance indicator: aged 3 to under 16
-INSURANCE_AGE = 6  # health insurance indicator: members aged 6 or older
-ELDER_AGE = 60
 MIN_SPOUSE_AGE = 18  # marriage age (Luật Hôn nhân và gia đình 2014, Art. 8: women from 18)
-
-
-def reference_date(year: int) -> dt.date:
-    """Ages are taken at the start of the periodic review window (1 September)."""
-    return dt.date(year, 9, 1)
 
 
 def draw_members(rng: np.random.Generator, profile: Profile, hh: pd.DataFrame, year: int) -> pd.DataFrame:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from rasoat.pipeline.inbox import ACCEPTED_SUFFIXES
+from rasoat.unit_codes import commune_codes_in
 
 log = logging.getLogger("rasoat.watcher")
 
@@ -37,7 +38,6 @@ RECEIVED = "rasoat.submission.received"
 CORRECTED = "rasoat.submission.corrected"
 DEFAULT_SETTLE_SECONDS = 2.0
 
-_CODE_IN_NAME = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 _YEAR = re.compile(r"\d{4}")
 _DISTRICT = re.compile(r"\d{3}")
 
@@ -73,7 +73,7 @@ def candidate(path: Path, inbox_root: Path) -> Candidate | None:
         return None
     if len(parts) != 3 or not _YEAR.fullmatch(parts[0]) or not _DISTRICT.fullmatch(parts[1]):
         raise Skip(f"{path}: not in inbox/<year>/<district>/ (e.g. inbox/2026/468/19597.xlsx)")
-    codes = set(_CODE_IN_NAME.findall(path.name))
+    codes = set(commune_codes_in(path.name))
     if len(codes) != 1:
         raise Skip(f"{path.name}: the file name must carry exactly one 5-digit commune code (19597.xlsx)")
     return Candidate(path, parts[0], parts[1], codes.pop())
@@ -242,7 +242,7 @@ class InboxWatcher:
         if found is None:
             return None
         corrected = path in self._announced or any(
-            p != path and p.parent == path.parent and _CODE_IN_NAME.findall(p.name) == [found.commune]
+            p != path and p.parent == path.parent and commune_codes_in(p.name) == [found.commune]
             for p in self._announced
         )
         event = event_for(found, corrected)

@@ -7,20 +7,20 @@ data changes afterwards, the approval lapses and the round needs a new decision.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rasoat.admin_units import districts
+from rasoat import unit_codes
+from rasoat.admin_units import district_codes_of, province_name
 from rasoat.consolidation import ConsolidatedTables, Unit, consolidate_province
+from rasoat.consolidation.stored import tables_from_json
 from rasoat.db import audit, get_or_create_round
 from rasoat.db.history import replace_history
 from rasoat.db.models import Approval, Classification, Consolidation, Household, ReviewRound
-from rasoat.pipeline.consolidation_stage import tables_from_json
 from rasoat.standards import standard_for_year
 
 
@@ -49,14 +49,12 @@ class ProvinceTables:
 
 
 def province_unit(code: str) -> Unit:
-    frame = districts()
-    row = frame.loc[frame["province_code"] == f"{int(code):02d}"].iloc[0]
-    return Unit(str(row["province_code"]), str(row["province_name"]), "province")
+    return Unit(unit_codes.province_code(code), province_name(code), "province")
 
 
 def latest_consolidations(session: Session, year: int, province_code: str) -> dict[str, Consolidation]:
     """The newest consolidation that passed its checks, per district round of the province."""
-    codes = districts().loc[districts()["province_code"] == f"{int(province_code):02d}", "district_code"]
+    codes = district_codes_of(province_code)
     rounds = session.scalars(
         select(ReviewRound).where(
             ReviewRound.year == year,
@@ -161,45 +159,3 @@ def _record_statuses(session: Session, consolidation: Consolidation, year: int) 
     ).all()
     frame = pd.DataFrame(rows, columns=["household_id", "commune_code", "status", "members"])
     replace_history(session, frame.assign(year=year), "round", consolidation.round_id)
-
-
-def lapse_approvals(session: Session, year: int, district_code: str, why: str, actor: str) -> int:
-    """A commune's data changed: approvals covering its district (and province) no longer hold."""
-    province_code = districts().loc[districts()["district_code"] == district_code, "province_code"]
-    scopes = [("district", district_code)] + [("province", str(p)) for p in province_code]
-    round_ids = [
-        r.id
-        for level, code in scopes
-        for r in session.scalars(
-            select(ReviewRound).where(
-                ReviewRound.year == year, ReviewRound.scope_level == level, ReviewRound.scope_code == code
-            )
-        )
-    ]
-    if not round_ids:
-        return 0
-    lapsed = session.execute(
-        update(Approval)
-        .where(
-            Approval.round_id.in_(round_ids), Approval.decision == "approved", Approval.lapsed_at.is_(None)
-        )
-        .values(lapsed_at=dt.datetime.now(dt.UTC), lapsed_reason=why)
-    ).rowcount
-    if lapsed:
-        session.execute(
-            update(ReviewRound)
-            .where(ReviewRound.id.in_(round_ids), ReviewRound.state == "approved")
-            .values(state="validating")
-        )
-        audit(session, actor, "approval.lapsed", "district", district_code, {"year": year, "why": why})
-    return int(lapsed or 0)
-
-
-def current_approval(session: Session, round_id: int) -> Approval | None:
-    """The latest decision on a round that has not lapsed."""
-    return session.scalars(
-        select(Approval)
-        .where(Approval.round_id == round_id, Approval.lapsed_at.is_(None))
-        .order_by(Approval.id.desc())
-        .limit(1)
-    ).first()

@@ -7,7 +7,6 @@ the operator explicitly consolidates without it; that decision is recorded with 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from rasoat.admin_units import communes_of, districts
+from rasoat import unit_codes
+from rasoat.admin_units import communes_of, district_name
 from rasoat.consolidation import (
     ConsolidatedTables,
     ConsolidationInput,
@@ -27,6 +27,7 @@ from rasoat.consolidation import (
     roster_poor_rates,
     run_checks,
 )
+from rasoat.consolidation.stored import tables_to_json
 from rasoat.db import audit
 from rasoat.db.history import load_history
 from rasoat.db.models import Consolidation, ReviewRound
@@ -72,9 +73,7 @@ class ConsolidationOutcome:
 
 
 def district_unit(code: str) -> Unit:
-    frame = districts()
-    row = frame.loc[frame["district_code"] == f"{int(code):03d}"].iloc[0]
-    return Unit(str(row["district_code"]), str(row["district_name"]), "district")
+    return Unit(unit_codes.district_code(code), district_name(code), "district")
 
 
 def data_fingerprint(standard_label: str, included: dict[str, str], history: pd.DataFrame) -> str:
@@ -86,20 +85,6 @@ def data_fingerprint(standard_label: str, included: dict[str, str], history: pd.
     ordered = history.sort_values(["commune_code", "household_id", "year"], kind="stable")
     digest.update(pd.util.hash_pandas_object(ordered, index=False).to_numpy().tobytes())
     return digest.hexdigest()
-
-
-def tables_to_json(tables: ConsolidatedTables) -> dict[str, Any]:
-    return {
-        "unit": {"code": tables.unit.code, "name": tables.unit.name, "level": tables.unit.level},
-        "year": tables.year,
-        "min_deprivations": tables.min_deprivations,
-        "tables": {k: json.loads(v.to_json(orient="split", index=False)) for k, v in tables.tables.items()},
-    }
-
-
-def tables_from_json(raw: dict[str, Any]) -> ConsolidatedTables:
-    frames = {k: pd.DataFrame(v["data"], columns=v["columns"]) for k, v in raw["tables"].items()}
-    return ConsolidatedTables(Unit(**raw["unit"]), int(raw["year"]), int(raw["min_deprivations"]), frames)
 
 
 def missing_communes(session: Session, review_round: ReviewRound) -> dict[str, str]:

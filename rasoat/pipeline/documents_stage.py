@@ -21,7 +21,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from rasoat.admin_units import communes_of, province_of_district
 from rasoat.consolidation.export import write_tables_xlsx
+from rasoat.consolidation.stored import tables_from_json
 from rasoat.db.audit import audit
 from rasoat.db.document_data import consolidation_households, household_members
 from rasoat.db.models import Approval, Consolidation, ReviewRound
@@ -53,7 +55,6 @@ from rasoat.documents.render import render_html, write_temp
 from rasoat.documents.table_pdf import TABLE_DOCUMENTS, TableDocumentJob
 from rasoat.documents.xlsx import write_lists_xlsx
 from rasoat.pipeline.approval_stage import build_province_tables
-from rasoat.pipeline.consolidation_stage import tables_from_json
 from rasoat.pipeline.outputs import commune_output_dir
 from rasoat.standards import standard_for_year
 
@@ -282,7 +283,7 @@ def district_documents(
     district = district_agency(review_round.scope_code)
     households, history = consolidation_households(session, consolidation)
     submission_ids = [int(i) for i in consolidation.submissions.values()]
-    province = province_agency(_province_code(district.code))
+    province = province_agency(province_of_district(district.code))
 
     jobs: list[_Job] = []
     extra_files: list[IssuedDocument] = []
@@ -359,12 +360,6 @@ def _sha(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _province_code(district_code: str) -> str:
-    from rasoat.admin_units import province_of_district
-
-    return province_of_district(district_code)
 
 
 def _certificates_job(
@@ -457,8 +452,6 @@ def province_documents(
 
 
 def _any_commune(district_rounds: dict[str, int]) -> str:
-    from rasoat.admin_units import communes_of
-
     return communes_of(sorted(district_rounds)[0])[0].code
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from rasoat.admin_units import districts
+from rasoat import unit_codes
+from rasoat.admin_units import district_codes_of
 from rasoat.config import home
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 
 
 def inbox_dir(year: int, district_code: str) -> Path:
-    return home() / "inbox" / str(year) / f"{int(district_code):03d}"
+    return home() / "inbox" / str(year) / unit_codes.district_code(district_code)
 
 
 def inbox_files(year: int, district_code: str) -> list[Path]:
@@ -30,9 +31,7 @@ def inbox_files(year: int, district_code: str) -> list[Path]:
 
 
 def districts_with_inbox(year: int, province_code: str) -> list[str]:
-    frame = districts()
-    codes = frame.loc[frame["province_code"] == f"{int(province_code):02d}", "district_code"]
-    return [c for c in codes if inbox_files(year, c)]
+    return [c for c in district_codes_of(province_code) if inbox_files(year, c)]
 
 
 class FileStillArrivingError(BlockingIOError):

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from rasoat.db import audit, get_or_create_round, store_submission
+from rasoat.db.approvals import lapse_approvals
 from rasoat.intake import SubmissionError
 from rasoat.intake.cache import read_submission_cached
-from rasoat.pipeline.approval_stage import lapse_approvals
 from rasoat.pipeline.identify import Filing
 from rasoat.standards import Standard
 

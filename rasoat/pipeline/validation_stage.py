@@ -18,7 +18,7 @@ from sqlalchemy import ARRAY, Engine, Text, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from rasoat.admin_units import commune as commune_unit
-from rasoat.admin_units import districts
+from rasoat.admin_units import district_name
 from rasoat.classifier import classify
 from rasoat.db import audit, save_classifications, save_households, session_scope
 from rasoat.db.models import Household, Member, ReviewRound, Submission, ValidationResult
@@ -274,12 +274,11 @@ def _record(
         submission.status_reason = f"{len(report.blocking)} blocking problems"
 
     unit = commune_unit(submission.commune_code)
-    district_rows = districts().loc[districts()["district_code"] == unit.district_code, "district_name"]
     files = write_feedback(
         report,
         commune_code=unit.code,
         commune_name=unit.name,
-        district_name=str(district_rows.iloc[0]) if len(district_rows) else unit.district_code,
+        district_name=district_name(unit.district_code),
         year=review_round.year,
         version=submission.version,
         received_at=submission.received_at or dt.datetime.now(dt.UTC),

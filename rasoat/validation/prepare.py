@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from rasoat.admin_units import communes_of
+from rasoat.ages import CHILD_AGE, ELDER_AGE, INSURANCE_AGE, REFERENCE_DAY, SCHOOL_AGES
 from rasoat.classifier import classify
 from rasoat.schema import (
     HEAD_RELATION,
@@ -60,11 +61,9 @@ if TYPE_CHECKING:
     from rasoat.intake.read import ParsedSubmission
     from rasoat.validation.validate import ValidationContext
 
-REFERENCE_DAY = (9, 1)  # 1 September: the periodic review window opens (QĐ 24/2021 Art. 3)
-CHILD_AGE = 16  # indicators 2 and 3: children under 16
-SCHOOL_AGES = (3, 16)  # indicator 6: children aged 3 to under 16
-INSURANCE_AGE = 6  # indicator 4: members aged 6 or older
-ELDER_AGE = 60  # indicator 2: older dependents
+# Ages here are ranges (a birth year alone leaves a member's age open by one year): indicator 6's
+# school ages as a half-open interval, 3 to under 16.
+SCHOOL_AGES_OPEN = (SCHOOL_AGES[0], SCHOOL_AGES[1] + 1)
 MAX_AGE = 120
 FLAG_COLUMNS = tuple(c.name for c in HOUSEHOLD_COLUMNS if c.kind is Kind.FLAG)
 MEMBER_RULES = (  # household rules that need the members sheet: NA without it
@@ -272,8 +271,8 @@ def _age_rules(hh: pd.DataFrame, members: pd.DataFrame, groups: _Grouping, year:
     has_rows = groups.count() > 0
     d02, d03, d04, d06 = (_float(_column(hh, c)) for c in ("d02", "d03", "d04", "d06"))
     child = groups.any(low < CHILD_AGE)
-    school_age = (high >= SCHOOL_AGES[0]) & (low < SCHOOL_AGES[1])  # may be 3 to under 16
-    surely_school_age = (low >= SCHOOL_AGES[0]) & (high < SCHOOL_AGES[1])
+    school_age = (high >= SCHOOL_AGES_OPEN[0]) & (low < SCHOOL_AGES_OPEN[1])  # may be 3 to under 16
+    surely_school_age = (low >= SCHOOL_AGES_OPEN[0]) & (high < SCHOOL_AGES_OPEN[1])
     insurable = high >= INSURANCE_AGE  # may be 6 or older
     derived: dict[str, Any] = {
         "d02_dependent_ok": _rule(has_rows & (d02 == 1), child | groups.any(high >= ELDER_AGE)),

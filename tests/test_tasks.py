@@ -1,0 +1,164 @@
+"""Every Prefect task's body, called directly (`task.fn`) on a tiny district: 15 households a commune.
+
+The bodies are what a flow runs; calling them directly tests what each task does without the
+orchestration around it (the flows' own tests cover that). Bodies that log to their run or write
+artifacts are called inside a bare test flow, so they have a run as in production; the session's
+test Prefect server holds it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prefect import flow
+from prefect.client.orchestration import get_client
+from sqlalchemy import Engine, func, select
+
+from rasoat.db import dispose_shared_engines, session_scope
+from rasoat.db.models import Approval, Classification, Household
+from rasoat.generate import generate_district
+from rasoat.operations.approval_form import ApprovalInput
+from rasoat.pipeline.baseline import import_baseline
+from rasoat.pipeline.identify import Filing, UnidentifiedCommuneError
+from tasks import approval, commune_files, consolidation, documents, intake, rounds, validation
+from tasks.approval_request import APPROVAL_DEPLOYMENT, request_approval
+
+YEAR = 2026
+DISTRICT = "468"
+PROVINCE = "45"
+ACTOR = "kiem-thu"
+
+
+@pytest.fixture(scope="module")
+def tiny_district(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("camlo-tiny")
+    generate_district(DISTRICT, YEAR, out, seed=17, households=120)
+    return out
+
+
+@pytest.fixture
+def inbox(tiny_district: Path, rasoat_home: Path) -> Path:
+    folder = rasoat_home / "inbox" / str(YEAR) / DISTRICT
+    folder.mkdir(parents=True)
+    for path in sorted(tiny_district.glob("*.xlsx")):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture
+def database(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """The tasks reach the database through the shared engine of RASOAT_DATABASE_URL."""
+    monkeypatch.setenv("RASOAT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    yield engine
+    dispose_shared_engines()
+
+
+def test_identify_commune_from_the_file_name() -> None:
+    assert intake.identify_commune.fn("/x/xa-19597-v2.xlsx", None, "468") == Filing("19597", "468")
+    with pytest.raises(UnidentifiedCommuneError):
+        intake.identify_commune.fn("/x/bao-cao.xlsx", None, None)
+
+
+def test_districts_in_round_are_those_with_files(inbox: Path) -> None:
+    assert rounds.districts_in_round.fn(YEAR, PROVINCE) == [DISTRICT]
+    assert rounds.districts_in_round.fn(YEAR, "42") == []
+
+
+def test_inbox_by_commune_groups_files_in_order_of_arrival(inbox: Path) -> None:
+    grouped = commune_files.inbox_by_commune.fn(YEAR, DISTRICT)
+    assert sorted(grouped) == [p.stem for p in sorted(inbox.glob("*.xlsx"))]
+    assert all(len(files) == 1 for files in grouped.values())
+
+
+def test_district_lock_is_a_one_slot_limit(prefect_server: None) -> None:
+    name = consolidation.ensure_district_limit.fn(DISTRICT)
+    assert name == consolidation.district_limit_name(DISTRICT) == "rasoat-consolidation-468"
+    with get_client(sync_client=True) as client:
+        assert client.read_global_concurrency_limit_by_name(name).limit == 1
+
+
+def test_task_bodies_through_a_round(
+    prefect_server: None, database: Engine, inbox: Path, tiny_district: Path
+) -> None:
+    """Intake → validation → consolidation → documents → approval, each step one task body."""
+    with session_scope(database) as s:
+        import_baseline(s, tiny_district / "history.csv", DISTRICT, ACTOR)
+    first = sorted(inbox.glob("*.xlsx"))[0]
+
+    @flow(name="task-bodies")
+    def task_bodies() -> None:
+        # Intake and validation of one file, as the `commune_submission` flow's tasks.
+        filing = intake.identify_commune.fn(str(first), None, DISTRICT)
+        received = intake.store_and_read.fn(str(first), YEAR, filing, ACTOR)
+        assert received.new_version and received.households == 15 and received.readable
+        inputs = validation.validation_inputs_task.fn(received.submission_id)
+        assert len(inputs) == 64 and validation.validation_inputs_task.fn(received.submission_id) == inputs
+        validated = validation.validate_submission_task.fn(received.submission_id, ACTOR, inputs, False)
+        assert validated.accepted and validated.households == 15
+        validation.publish_validation.fn(validated, YEAR)
+
+        # The rest of the communes, as a round's per-commune task.
+        round_id = rounds.open_district_round.fn(YEAR, DISTRICT, ACTOR)
+        missing = rounds.communes_missing.fn(YEAR, DISTRICT, ACTOR)
+        assert len(missing) == 7 and first.stem not in missing
+        for code, files in commune_files.inbox_by_commune.fn(YEAR, DISTRICT).items():
+            if code != first.stem:
+                assert commune_files.take_in_commune.fn(code, files, YEAR, DISTRICT, ACTOR, False).accepted
+        assert rounds.communes_missing.fn(YEAR, DISTRICT, ACTOR) == {}
+        with session_scope(database) as s:
+            assert s.scalar(select(func.count()).select_from(Household)) == 120
+            assert s.scalar(select(func.count()).select_from(Classification)) == 120
+
+        # Consolidation: plan, one commune's rows, the district's tables.
+        plan = consolidation.plan_consolidation_task.fn(round_id, False, None)
+        assert len(plan.included) == 8 and plan.district_code == DISTRICT
+        data = [consolidation.commune_data_task.fn(ref, plan.standard_label) for ref in plan.included]
+        assert sum(len(d.households) for d in data) == 120
+        outcome = consolidation.consolidate_district_task.fn(plan, data, ACTOR)
+        assert outcome.passed and outcome.tables is not None
+        assert outcome.tables["r1"].iloc[0]["households"] == 120
+        consolidation.publish_consolidation.fn(outcome, YEAR)
+
+        # The district's documents, without certificates.
+        issued = documents.district_documents_task.fn(outcome.consolidation_id, False)
+        assert "district_report" in {d.kind for d in issued}
+        assert all(Path(d.path).is_file() for d in issued)
+        documents.publish_documents.fn(issued, f"documents-{YEAR}-{DISTRICT}", "Văn bản huyện kiểm thử")
+
+        # The province's tables, the approver's answer, the decision.
+        prepared = approval.prepare_province.fn(YEAR, PROVINCE, ACTOR)
+        assert prepared.district_consolidations == {DISTRICT: outcome.consolidation_id}
+        assert approval.current_fingerprint.fn(YEAR, PROVINCE, ACTOR) == prepared.data_sha256
+        approval.publish_approval_request.fn(prepared)
+        answer = ApprovalInput(
+            decision="approve",
+            approver_name="Người Phê Duyệt",
+            approver_position="Chủ tịch UBND tỉnh",
+            decision_number="12/QĐ-UBND",
+        )
+        decided = approval.record_decision_task.fn(prepared, answer, ACTOR)
+        assert decided["decision"] == "approved" and decided["data_sha256"] == prepared.data_sha256
+        issued = documents.province_documents_task.fn(YEAR, PROVINCE, int(decided["approval_id"]), ACTOR)
+        assert [d.symbol for d in issued if d.symbol] == ["12/QĐ-UBND"]
+
+    task_bodies()
+    with session_scope(database) as s:
+        assert s.scalar(select(func.count()).select_from(Approval)) == 1
+
+
+def test_request_approval_starts_the_deployment_without_waiting(prefect_server: None) -> None:
+    from flows.province_approval import province_approval
+
+    flow_name, deployment_name = APPROVAL_DEPLOYMENT.split("/")
+    assert flow_name == province_approval.name
+    province_approval.to_deployment(name=deployment_name).apply()
+    asked = flow(name="request-approval-body")(request_approval.fn)(YEAR, PROVINCE, ACTOR)
+    assert asked["decision"] == "requested"
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(asked["flow_run_id"])
+        assert run.parameters == {"year": YEAR, "province_code": PROVINCE, "actor": ACTOR}
+        assert run.state is not None and run.state.is_scheduled()
+        client.delete_flow_run(run.id)  # nobody serves the deployment here: leave no run waiting

@@ -119,6 +119,16 @@ def test_the_analytics_switch_lives_in_one_place() -> None:
     assert places == ["rasoat/gx/runtime.py"]
 
 
+def test_rasoat_gx_imports_nothing_of_its_callers() -> None:
+    imported = {
+        line.split()[1]
+        for path in (PROJECT_ROOT / "rasoat" / "gx").glob("*.py")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.lstrip().startswith(("from rasoat", "import rasoat"))
+    }
+    assert imported and all(name == "rasoat.gx" or name.startswith("rasoat.gx.") for name in imported)
+
+
 def test_one_context_serves_the_submission_and_the_consolidated_suites() -> None:
     parsed, context = _submission(error_rate=0.0)
     validate_submission(parsed, context)

@@ -1,9 +1,10 @@
 """Great Expectations for rasoat: every suite (the communes' submissions, the consolidated tables)
 runs through this package.
 
-    suite = build_suite("consolidated", read_suite(path, "consolidated")["expectations"])
+    suite = suite_from_file(read_suite(path, "consolidated"))  # or build_suite(name, expectations)
     run = run_suite("checks", frame, suite, {"poor_rate_change_warning_pp": 5.0})
     run.outcomes  # one CheckOutcome per expectation: counts and failing index labels
+    run.raw       # GX's own result (Data Docs are built from it)
 
 It owns what must exist once per process: the lazy `great_expectations` import (≈ 5 s) with
 analytics off (no internet here), the ephemeral context and the lock around it

@@ -45,7 +45,9 @@ class CheckOutcome:
 
 @dataclass(frozen=True)
 class SuiteRun:
-    outcomes: list[CheckOutcome]  # in suite order
+    """One suite's run on one table."""
+
+    outcomes: list[CheckOutcome]  # one per expectation, in GX's result order
     raw: Any  # GX's ExpectationSuiteValidationResult (for Data Docs)
 
     def by_check(self) -> dict[str, CheckOutcome]:

@@ -171,7 +171,9 @@ def scope_inputs(work_dir: Path, scope: str, province_households: int) -> list[s
 def run_pipeline(work_dir: Path, scope: str, database: str, province_households: int) -> dict[str, Any]:
     parts = scope_inputs(work_dir, scope, province_households)
     import_started = time.perf_counter()
-    import great_expectations  # noqa: F401  (once per process, as a worker does; reported apart)
+    from rasoat.gx import gx
+
+    gx()  # import Great Expectations once per process, as a worker does; reported apart
 
     import rasoat.pipeline.consolidation_stage as consolidation_stage
     import rasoat.pipeline.validation_stage as validation_stage
@@ -600,7 +602,9 @@ def run_overhead(work_dir: Path, database: str, communes: int) -> dict[str, Any]
     files = sorted(part.folder.glob("*.xlsx"))[:communes]
     year = scale_data.YEAR
 
-    import great_expectations  # noqa: F401
+    from rasoat.gx import gx
+
+    gx()
     from prefect import flow
 
     from flows.commune_submission import commune_submission
@@ -703,7 +707,6 @@ DATA_DOCS = os.environ.get("RASOAT_BENCH_DATA_DOCS", "1") == "1"
 def child(args: argparse.Namespace) -> None:
     scale_data.use_data_dir(args.work_dir)
     os.environ["RASOAT_HOME"] = str(args.work_dir / "home")
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     if args.one == "pipeline":
         result = run_pipeline(args.work_dir, args.scope, args.database, args.province_households)
     elif args.one == "round":

@@ -27,11 +27,11 @@ from pathlib import Path
 
 from rasoat.generate import build_district
 from rasoat.generate.writer import write_workbook
+from rasoat.gx import gx
 from rasoat.intake import read_submission
 from rasoat.intake.read import ParsedSubmission
 from rasoat.standards import standard_for_year
 from rasoat.validation import ValidationContext, validate_submission
-from rasoat.validation.gx_runner import gx
 
 DISTRICT, YEAR = "615", 2026
 TARGET_S = 3.0

@@ -10,7 +10,6 @@ def configure_prefect() -> None:
     """Idempotent; explicit settings in the environment win."""
     # The server's telemetry heartbeat fails without internet and logs a traceback each time.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     # Cached task results (a rerun's unchanged communes) sit with rasoat's data, and every process
     # of one installation (CLI, worker, the flows it starts) finds the same ones. Codes and figures
     # only: the cached tasks return no names or CCCD numbers (tests/test_inbox_rerun.py checks).

@@ -175,7 +175,7 @@ def clean_report() -> ValidationReport:
 
 
 def test_suite_files_are_great_expectations_suites_with_complete_meta() -> None:
-    from rasoat.validation.gx_runner import gx
+    from rasoat.gx import gx
 
     keys = set()
     for name in SUITE_NAMES:
@@ -676,14 +676,14 @@ def test_unreadable_file_gives_an_unreadable_report() -> None:
 
 @pytest.mark.e2e
 def test_configuration_memo_changes_no_result(erroneous_district, monkeypatch: pytest.MonkeyPatch) -> None:
-    """rasoat.validation.gx_memo reuses each expectation's configuration within one validation:
+    """rasoat.gx.memo reuses each expectation's configuration within one validation:
     every check, count, row and finding is the same as with Great Expectations left alone."""
     import contextlib
 
-    from rasoat.validation import gx_runner
+    from rasoat.gx import runner
 
     _, parsed, reports = erroneous_district
-    monkeypatch.setattr(gx_runner, "memo_scope", contextlib.nullcontext)
+    monkeypatch.setattr(runner, "memo_scope", contextlib.nullcontext)
     codes = sorted(reports)[:3]
     ids = {
         code: set(p.households["head_id_number"].dropna()) | set(p.members["id_number"].dropna())

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from rasoat.consolidation import suite
 from rasoat.consolidation.spec import ID_COLUMNS, TABLES, UNITS
 from rasoat.consolidation.tables import ConsolidatedTables, poor_rates, rate, to_wide
+from rasoat.gx import run_suite
 from rasoat.schema import INDICATOR_COLUMNS
 from rasoat.validation.findings import CheckResult, Severity
 
@@ -202,33 +204,33 @@ def run_checks(tables: ConsolidatedTables, previous_rates: PreviousRates = None)
     """Run `expectations/consolidated.json` on the tables' checks frame, with the failing rows.
 
     Great Expectations is imported on first use (≈ 5 s, once per process)."""
-    from rasoat.consolidation.gx import run_suite
     from rasoat.consolidation.settings import load_settings
 
     frame = checks_frame(tables, previous_rates)
     parameters = {"poor_rate_change_warning_pp": load_settings().poor_rate_change_warning_pp}
-    outcomes = run_suite(frame, parameters)
+    outcomes = run_suite(suite.TABLE, frame, suite.consolidated_suite(), parameters).outcomes
+    results = [suite.check_result(o) for o in outcomes]
     rows = []
-    for outcome in outcomes:
-        column = outcome.result.column
+    for outcome, result in zip(outcomes, results, strict=True):
+        column = result.column
         for index in outcome.rows:
             row = frame.loc[index]
             value = float(row[column])
             rows.append(
                 {
-                    "check": outcome.result.check,
-                    "severity": outcome.result.severity.value,
+                    "check": result.check,
+                    "severity": result.severity.value,
                     "level": row["level"],
                     "code": row["code"],
                     "name": row["name"],
                     "value": value,
-                    "message_vi": outcome.meta.get("message_vi", outcome.result.title_vi).format(
+                    "message_vi": outcome.meta.get("message_vi", result.title_vi).format(
                         code=row["code"], name=row["name"], value=_value_text(value), **parameters
                     ),
                 }
             )
     columns = ["check", "severity", "level", "code", "name", "value", "message_vi"]
-    return ConsolidationCheck([o.result for o in outcomes], pd.DataFrame(rows, columns=columns), frame)
+    return ConsolidationCheck(results, pd.DataFrame(rows, columns=columns), frame)
 
 
 def check_tables(tables: ConsolidatedTables, previous_rates: PreviousRates = None) -> list[CheckResult]:

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from rasoat.validation.gx_runner import gx, quiet_context
+from rasoat.gx import gx, quiet_context
 from rasoat.validation.suites import SUITE_NAMES, expectation_suite
 
 SITE = "rasoat_local_site"
@@ -49,13 +49,13 @@ def build(directory: Path, file: str, combined_results: list[tuple[str, Any]]) -
     """Write the site under `directory`; returns its index.html.
 
     `combined_results`: (table name, suite validation result) per table that was validated."""
+    gx()  # the import with analytics off comes first
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
         ValidationResultIdentifier,
     )
 
-    gx()
     directory = Path(directory).resolve()
     directory.mkdir(parents=True, exist_ok=True)
     context = quiet_context(

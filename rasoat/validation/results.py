@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 
+from rasoat.gx import CheckOutcome
 from rasoat.intake.problems import MASK, shown_value
 from rasoat.schema import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, PERSONAL_COLUMNS
 from rasoat.validation.findings import CheckResult, Finding
-from rasoat.validation.gx_runner import Outcome
 from rasoat.validation.suites import CheckSpec
 
 MAX_FINDINGS_PER_CHECK = 1000
@@ -50,7 +50,7 @@ def display(value: Any) -> str:
     return str(value)
 
 
-def check_result(spec: CheckSpec, outcome: Outcome | None) -> CheckResult:
+def check_result(spec: CheckSpec, outcome: CheckOutcome | None) -> CheckResult:
     return CheckResult(
         suite=spec.suite,
         check=spec.check,
@@ -62,7 +62,7 @@ def check_result(spec: CheckSpec, outcome: Outcome | None) -> CheckResult:
     )
 
 
-def _column_level(spec: CheckSpec, outcome: Outcome, texts: dict[str, str]) -> list[Finding]:
+def _column_level(spec: CheckSpec, outcome: CheckOutcome, texts: dict[str, str]) -> list[Finding]:
     values = dict(texts)
     values["header"] = HEADERS_VI.get(spec.column or "", spec.column or "")
     if spec.type == "expect_table_columns_to_match_set":
@@ -125,7 +125,9 @@ def _exploded(spec: CheckSpec, labels: list, frame: pd.DataFrame, texts: dict[st
     return out
 
 
-def findings(spec: CheckSpec, outcome: Outcome, frame: pd.DataFrame, texts: dict[str, str]) -> list[Finding]:
+def findings(
+    spec: CheckSpec, outcome: CheckOutcome, frame: pd.DataFrame, texts: dict[str, str]
+) -> list[Finding]:
     """The Findings of one failed check on the prepared table it ran on."""
     if outcome.failed == 0:
         return []

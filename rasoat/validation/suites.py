@@ -17,12 +17,12 @@ failure into findings a commune can act on:
 - optional `columns` + `explode` (`missing` or `not_binary`) for one rule over several columns,
   stated on a derived per-row column: a failing row gives one finding per offending cell.
 
-Reading the files needs no Great Expectations import; building `gx.ExpectationSuite` objects does.
+Reading the files needs no Great Expectations import; building `gx.ExpectationSuite` objects does
+(both through `rasoat.gx`).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import string
 from dataclasses import dataclass, field
@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from rasoat.config import PROJECT_ROOT
+from rasoat.gx import SuiteFileError, build_suite, read_suite, suite_from_file
 from rasoat.schema import HOUSEHOLD_SHEET, MEMBER_SHEET, PERSONAL_COLUMNS
 from rasoat.validation.findings import Severity
 
@@ -44,10 +45,6 @@ CONTEXT_PLACEHOLDERS = frozenset(
 )
 REQUIRED_META = ("check", "severity", "title_vi", "expected_vi", "message_vi")
 EXPLODE_KINDS = ("missing", "not_binary")
-
-
-class SuiteFileError(ValueError):
-    """An expectation suite file is missing, malformed or breaks the conventions above."""
 
 
 def expectations_dir() -> Path:
@@ -141,17 +138,7 @@ def _spec(suite: str, raw: dict[str, Any]) -> CheckSpec:
 
 @cache
 def _raw_suites(directory: Path) -> dict[str, dict[str, Any]]:
-    suites = {}
-    for name in SUITE_NAMES:
-        path = directory / f"{name}.json"
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise SuiteFileError(f"cannot read expectation suite {path}: {exc}") from exc
-        if raw.get("name") != name:
-            raise SuiteFileError(f"{path}: suite name must be '{name}'")
-        suites[name] = raw
-    return suites
+    return {name: read_suite(directory / f"{name}.json", name) for name in SUITE_NAMES}
 
 
 def raw_suites() -> dict[str, dict[str, Any]]:
@@ -190,22 +177,11 @@ def expectation_dicts(frame: str, suites: tuple[str, ...] = SUITE_NAMES) -> list
     return out
 
 
-def expectation_suite(name: str, frame: str | None = None, suites: tuple[str, ...] | None = None):
+def expectation_suite(name: str, frame: str | None = None, suites: tuple[str, ...] | None = None) -> Any:
     """A fresh `gx.ExpectationSuite` named `name`, from the files.
 
     With `frame`, it holds the expectations of `suites` (default: all three) that run on that table,
     so one Great Expectations run covers a sheet and its cross-checks."""
-    from rasoat.validation.gx_runner import gx
-
     if frame is None:
-        raw = raw_suites()[name]
-        return gx().ExpectationSuite(
-            name=name,
-            id=raw.get("id"),
-            expectations=[dict(e) for e in raw["expectations"]],
-            meta=raw.get("meta") or {},
-            notes=raw.get("notes"),
-        )
-    return gx().ExpectationSuite(
-        name=name, expectations=[dict(e) for e in expectation_dicts(frame, suites or SUITE_NAMES)]
-    )
+        return suite_from_file(raw_suites()[name])
+    return build_suite(name, expectation_dicts(frame, suites or SUITE_NAMES))

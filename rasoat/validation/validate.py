@@ -16,13 +16,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from rasoat.gx import CheckOutcome, run_suite
 from rasoat.intake.read import ParsedSubmission
 from rasoat.standards import Standard
-from rasoat.validation import gx_runner, reading
+from rasoat.validation import reading
 from rasoat.validation.findings import Severity, ValidationReport
 from rasoat.validation.prepare import prepare
 from rasoat.validation.results import check_result, findings, mask_personal, personal_values
-from rasoat.validation.suites import FRAMES, check_specs, expectation_suite, expectations_dir, specs_by_check
+from rasoat.validation.suites import FRAMES, check_specs, expectation_suite, expectations_dir
 
 log = logging.getLogger(__name__)
 
@@ -48,21 +49,18 @@ def validate_submission(
     when a check failed."""
     started = time.perf_counter()
     specs = check_specs()
-    by_check = specs_by_check()
     prepared = prepare(parsed, context)
     tables = {"ho": prepared.households, "thanh_vien": prepared.members}
 
-    outcomes: dict[str, gx_runner.Outcome] = {}
+    outcomes: dict[str, CheckOutcome] = {}
     raw_results: list[tuple[str, Any]] = []
     for frame in FRAMES:
         table = tables[frame]
         if table is None:  # no members sheet: its checks and the cross-checks on it do not apply
             continue
-        got, raw = gx_runner.run(
-            frame, table, _suite(frame, expectations_dir()), by_check, prepared.parameters
-        )
-        outcomes.update(got)
-        raw_results.append((frame, raw))
+        run = run_suite(frame, table, _suite(frame, expectations_dir()), prepared.parameters)
+        outcomes.update(run.by_check())
+        raw_results.append((frame, run.raw))
 
     rows = {
         "ho": len(prepared.households),

@@ -1,0 +1,263 @@
+"""rasoat.gx: the one Great Expectations component, and the guard on its patch of GX internals.
+
+The memo (`rasoat.gx.memo`) replaces `Expectation.configuration`; a GX release where that no longer
+applies must fail here, loudly: the wrapped getter and the helpers that call it exist with the shape
+the memo was written for, the memo cuts the number of configuration builds, and no result changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rasoat.config import PROJECT_ROOT
+from rasoat.consolidation import suite as consolidated
+from rasoat.generate import build_district
+from rasoat.generate.writer import write_workbook
+from rasoat.gx import (
+    GXRunError,
+    SuiteFileError,
+    build_suite,
+    gx,
+    memo,
+    read_suite,
+    run_suite,
+    runner,
+    runtime,
+)
+from rasoat.intake import read_submission
+from rasoat.standards import standard_for_year
+from rasoat.validation import ValidationContext, ValidationReport, validate_submission
+
+YEAR = 2026
+PARAMETERS = {"poor_rate_change_warning_pp": 5.0}
+
+
+def _checks_frame(rows: int = 60, seed: int = 1) -> pd.DataFrame:
+    """A frame with every column of the consolidated suite: zeros, gaps, and values out of range."""
+    columns = dict.fromkeys(e["kwargs"]["column"] for e in consolidated.load_suite_config()["expectations"])
+    rng = np.random.default_rng(seed)
+    values = [0.0, 0.0, 0.0, -1.0, 2.0, np.nan]
+    return pd.DataFrame({c: rng.choice(values, rows) for c in columns}, index=range(100, 100 + rows))
+
+
+@contextlib.contextmanager
+def _counted_builds() -> Iterator[Callable[[], int]]:
+    """Count GX's own configuration builds (the getter the memo wraps) inside the block."""
+    memo.install()
+    built = memo._build
+    assert built is not None
+    count = 0
+
+    def counting(expectation: Any) -> Any:
+        nonlocal count
+        count += 1
+        return built(expectation)
+
+    memo._build = counting
+    try:
+        yield lambda: count
+    finally:
+        memo._build = built
+
+
+def _submission(error_rate: float) -> tuple[Any, ValidationContext]:
+    hh, members, _, _ = build_district("468", YEAR, seed=3, households=150, error_rate=error_rate)
+    commune = str(hh["household_id"].iloc[0])[:5]
+    foreign = hh["commune_code"] != hh["household_id"].str.slice(0, 5)  # injected wrong communes stay
+    hh["commune_code"] = hh["commune_code"].where(foreign, commune)
+    buffer = io.BytesIO()
+    write_workbook(buffer, hh, members)
+    parsed = read_submission(buffer.getvalue(), f"{commune}.xlsx")
+    return parsed, ValidationContext(YEAR, "468", commune, standard_for_year(YEAR))
+
+
+# 1. Import, analytics, context -----------------------------------------------------------------------
+
+
+def test_importing_rasoat_gx_imports_no_great_expectations_and_sets_nothing() -> None:
+    code = (
+        "import os, sys, rasoat.gx, rasoat.validation, rasoat.consolidation, rasoat.prefect_settings\n"
+        "rasoat.prefect_settings.configure_prefect()\n"
+        "assert 'great_expectations' not in sys.modules\n"
+        "assert 'GX_ANALYTICS_ENABLED' not in os.environ\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "GX_ANALYTICS_ENABLED"}
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=PROJECT_ROOT, env=env)
+
+
+def test_first_use_imports_great_expectations_with_analytics_off() -> None:
+    code = (
+        "import os, sys\n"
+        "from rasoat.gx import gx\n"
+        "assert gx() is sys.modules['great_expectations'] and gx() is gx()\n"
+        "assert os.environ['GX_ANALYTICS_ENABLED'] == 'False'\n"
+    )
+    env = {**os.environ, "GX_ANALYTICS_ENABLED": "True"}  # no internet here: the switch wins
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=PROJECT_ROOT, env=env)
+
+
+def test_the_analytics_switch_lives_in_one_place() -> None:
+    places = [
+        str(path.relative_to(PROJECT_ROOT))
+        for folder in ("rasoat", "flows", "tasks")
+        for path in (PROJECT_ROOT / folder).rglob("*.py")
+        if "GX_ANALYTICS_ENABLED" in path.read_text(encoding="utf-8")
+    ]
+    assert places == ["rasoat/gx/runtime.py"]
+
+
+def test_rasoat_gx_imports_nothing_of_its_callers() -> None:
+    imported = {
+        line.split()[1]
+        for path in (PROJECT_ROOT / "rasoat" / "gx").glob("*.py")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.lstrip().startswith(("from rasoat", "import rasoat"))
+    }
+    assert imported and all(name == "rasoat.gx" or name.startswith("rasoat.gx.") for name in imported)
+
+
+def test_one_context_serves_the_submission_and_the_consolidated_suites() -> None:
+    parsed, context = _submission(error_rate=0.0)
+    validate_submission(parsed, context)
+    shared = runtime.context()
+    run_suite(consolidated.TABLE, _checks_frame(), consolidated.consolidated_suite(), PARAMETERS)
+    assert runtime.context() is shared
+    assets = set(shared.data_sources.get(runtime.DATASOURCE).get_asset_names())
+    assert {"ho", "thanh_vien", consolidated.TABLE} <= assets
+
+
+# 2. Running a suite -----------------------------------------------------------------------------------
+
+
+def test_outcomes_give_counts_and_failing_index_labels_never_values() -> None:
+    suite = build_suite(
+        "probe",
+        [
+            {"type": "expect_column_values_to_be_between", "kwargs": {"column": "a", "min_value": 0},
+             "meta": {"check": "probe.a"}},
+            {"type": "expect_column_values_to_be_between", "kwargs": {"column": "absent", "min_value": 0},
+             "meta": {"check": "probe.absent"}},
+            {"type": "expect_column_values_to_be_in_type_list",
+             "kwargs": {"column": "a", "type_list": ["int64"]}, "meta": {"check": "probe.type"}},
+            {"type": "expect_table_columns_to_match_set",
+             "kwargs": {"column_set": ["a", "b"], "exact_match": False}, "meta": {"check": "probe.columns"}},
+        ],
+    )  # fmt: skip
+    frame = pd.DataFrame({"a": [1.0, -2.0, None, -7.5]}, index=[5, 6, 7, 8])
+    run = run_suite("probe", frame, suite, {})
+    got = run.by_check()
+    assert (got["probe.a"].evaluated, got["probe.a"].failed, got["probe.a"].rows) == (3, 2, [6, 8])
+    assert got["probe.a"].column == "a" and got["probe.a"].meta == {"check": "probe.a"}
+    # A column the table lacks: a column-presence check reports it, this one is not evaluated.
+    assert (got["probe.absent"].evaluated, got["probe.absent"].failed) == (0, 0)
+    assert (got["probe.type"].evaluated, got["probe.type"].failed, got["probe.type"].observed) == (
+        1,
+        1,
+        "float64",
+    )
+    assert got["probe.columns"].details == {"mismatched": {"missing": ["b"]}}
+    shown = json.dumps([r.result for r in run.raw.results], default=str)
+    assert "-7.5" not in shown and "unexpected_list" not in shown
+
+
+def test_an_expectation_gx_cannot_evaluate_is_an_error() -> None:
+    suite = build_suite(
+        "probe",
+        [
+            {
+                "type": "expect_column_values_to_be_between",
+                "kwargs": {"column": "a", "min_value": 0},
+                "meta": {"check": "probe.a"},
+            }
+        ],
+    )
+    with pytest.raises(GXRunError, match=r"^probe\.a: "):
+        run_suite("probe", pd.DataFrame({"a": ["x", 1, None]}), suite, {})
+
+
+def test_suite_files_are_read_with_clear_errors(tmp_path: Path) -> None:
+    raw = read_suite(PROJECT_ROOT / "expectations" / "consolidated.json", "consolidated")
+    assert raw["name"] == "consolidated" and raw["expectations"]
+    with pytest.raises(SuiteFileError, match="suite name must be 'ho'"):
+        read_suite(PROJECT_ROOT / "expectations" / "consolidated.json", "ho")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    with pytest.raises(SuiteFileError, match="cannot read expectation suite"):
+        read_suite(broken, "broken")
+    with pytest.raises(SuiteFileError, match="cannot read expectation suite"):
+        read_suite(tmp_path / "missing.json", "missing")
+
+
+# 3. The memo: a patch of GX internals -----------------------------------------------------------------
+
+
+def test_the_gx_internals_the_memo_wraps_are_still_there() -> None:
+    gx()
+    from great_expectations.datasource.fluent.interfaces import Batch
+    from great_expectations.expectations.expectation import Expectation
+
+    memo.install()
+    found = Expectation.__dict__.get("configuration")
+    assert isinstance(found, property) and found.fget is memo._configuration, found
+    assert memo._build is not None and list(inspect.signature(memo._build).parameters) == ["self"]
+    assert memo.gx_getter() is memo._build
+    # What makes the memo worth having: GX's kwargs helpers read `self.configuration` per key.
+    for helper in ("_get_domain_kwargs", "_get_success_kwargs"):
+        assert "self.configuration" in inspect.getsource(getattr(Expectation, helper)), helper
+    assert callable(Expectation._get_runtime_kwargs)
+    parameters = inspect.signature(Batch.validate).parameters
+    assert {"expect", "result_format", "expectation_parameters"} <= set(parameters)
+
+
+def test_the_memo_refuses_a_gx_without_the_configuration_property(monkeypatch: pytest.MonkeyPatch) -> None:
+    gx()
+    from great_expectations.expectations.expectation import Expectation
+
+    monkeypatch.setattr(Expectation, "configuration", None)
+    with pytest.raises(memo.MemoNotApplicable):
+        memo.gx_getter()
+
+
+def test_the_memo_builds_each_configuration_far_fewer_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    suite, frame = consolidated.consolidated_suite(), _checks_frame()
+    run_suite(consolidated.TABLE, frame, suite, PARAMETERS)  # GX warmed up
+    with _counted_builds() as builds:
+        with_memo = run_suite(consolidated.TABLE, frame, suite, PARAMETERS)
+        memoised = builds()
+        monkeypatch.setattr(runner, "memo_scope", contextlib.nullcontext)
+        without = run_suite(consolidated.TABLE, frame, suite, PARAMETERS)
+        plain = builds() - memoised
+    assert memoised > 0 and plain >= 5 * memoised, (memoised, plain)
+    assert with_memo.outcomes == without.outcomes
+    assert any(o.failed for o in with_memo.outcomes)  # the comparison covers failures too
+
+
+def _report(parsed: Any, context: ValidationContext) -> ValidationReport:
+    report = validate_submission(parsed, context)
+    assert any(not c.success for c in report.checks)  # the comparison covers failures too
+    return report
+
+
+def test_the_memo_changes_no_submission_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed, context = _submission(error_rate=0.05)
+    with _counted_builds() as builds:
+        memoised = _report(parsed, context)
+        with_memo = builds()
+        monkeypatch.setattr(runner, "memo_scope", contextlib.nullcontext)
+        plain = _report(parsed, context)
+        without = builds() - with_memo
+    assert plain.checks == memoised.checks and plain.findings == memoised.findings
+    assert without >= 5 * with_memo, (with_memo, without)

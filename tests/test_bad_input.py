@@ -433,6 +433,7 @@ def big_csv(path: Path, target_bytes: int) -> int:
     return n
 
 
+@pytest.mark.e2e  # a large input: 50 MB, 250,000 households
 def test_fifty_megabyte_csv_is_read_in_bounded_time(tmp_path: Path, record_property) -> None:
     path = tmp_path / "households.csv"
     n = big_csv(path, 50 * 1024 * 1024)

@@ -15,6 +15,7 @@ from rasoat.db.models import Approval, Classification, Document, Submission
 runner = CliRunner()
 
 
+@pytest.mark.e2e
 def test_demo_runs_a_whole_round_and_reruns_without_duplicates(
     prefect_server: None, database_url: str, monkeypatch: pytest.MonkeyPatch, rasoat_home: Path
 ) -> None:

@@ -71,6 +71,7 @@ def fonts(path: str | Path) -> set[str]:
     return {line.split()[0].split("+")[-1] for line in out.splitlines()[2:]}
 
 
+@pytest.mark.e2e
 def test_district_documents_show_the_consolidated_counts_with_registered_numbers(
     engine: Engine, camlo: Path, rasoat_home: Path
 ) -> None:
@@ -236,6 +237,7 @@ def test_register_keeps_unchanged_numbers_and_never_reuses_one(engine: Engine) -
         assert s.scalar(select(func.count()).select_from(Document)) == 4
 
 
+@pytest.mark.e2e
 def test_province_decision_is_signed_by_the_recorded_approver(engine: Engine, camlo: Path) -> None:
     consolidation_id = _consolidate(engine, camlo)
     assert consolidation_id
@@ -269,6 +271,7 @@ def test_province_decision_is_signed_by_the_recorded_approver(engine: Engine, ca
     assert decision.path.endswith("/output/2026/45/quyet-dinh-phe-duyet-45-2026.pdf")
 
 
+@pytest.mark.e2e
 def test_documents_without_certificates_then_with_them(
     engine: Engine, camlo: Path, rasoat_home: Path
 ) -> None:

@@ -41,9 +41,10 @@ def tiny_district(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def inbox(tiny_district: Path, rasoat_home: Path) -> Path:
+    """Two of the district's eight communes have sent their files."""
     folder = rasoat_home / "inbox" / str(YEAR) / DISTRICT
     folder.mkdir(parents=True)
-    for path in sorted(tiny_district.glob("*.xlsx")):
+    for path in sorted(tiny_district.glob("*.xlsx"))[:2]:
         shutil.copy(path, folder / path.name)
     return folder
 
@@ -86,7 +87,7 @@ def test_task_bodies_through_a_round(
     """Intake → validation → consolidation → documents → approval, each step one task body."""
     with session_scope(database) as s:
         import_baseline(s, tiny_district / "history.csv", DISTRICT, ACTOR)
-    first = sorted(inbox.glob("*.xlsx"))[0]
+    first, second = sorted(inbox.glob("*.xlsx"))
 
     @flow(name="task-bodies")
     def task_bodies() -> None:
@@ -100,26 +101,25 @@ def test_task_bodies_through_a_round(
         assert validated.accepted and validated.households == 15
         validation.publish_validation.fn(validated, YEAR)
 
-        # The rest of the communes, as a round's per-commune task.
+        # The second commune, as a round's per-commune task.
         round_id = rounds.open_district_round.fn(YEAR, DISTRICT, ACTOR)
         missing = rounds.communes_missing.fn(YEAR, DISTRICT, ACTOR)
         assert len(missing) == 7 and first.stem not in missing
-        for code, files in commune_files.inbox_by_commune.fn(YEAR, DISTRICT).items():
-            if code != first.stem:
-                assert commune_files.take_in_commune.fn(code, files, YEAR, DISTRICT, ACTOR, False).accepted
-        assert rounds.communes_missing.fn(YEAR, DISTRICT, ACTOR) == {}
+        files = commune_files.inbox_by_commune.fn(YEAR, DISTRICT)[second.stem]
+        assert commune_files.take_in_commune.fn(second.stem, files, YEAR, DISTRICT, ACTOR, False).accepted
+        assert len(rounds.communes_missing.fn(YEAR, DISTRICT, ACTOR)) == 6
         with session_scope(database) as s:
-            assert s.scalar(select(func.count()).select_from(Household)) == 120
-            assert s.scalar(select(func.count()).select_from(Classification)) == 120
+            assert s.scalar(select(func.count()).select_from(Household)) == 30
+            assert s.scalar(select(func.count()).select_from(Classification)) == 30
 
-        # Consolidation: plan, one commune's rows, the district's tables.
-        plan = consolidation.plan_consolidation_task.fn(round_id, False, None)
-        assert len(plan.included) == 8 and plan.district_code == DISTRICT
+        # Consolidation of the two (the others recorded as missing): plan, rows, the district's tables.
+        plan = consolidation.plan_consolidation_task.fn(round_id, True, "Kiểm thử: hai xã đã nộp")
+        assert len(plan.included) == 2 and len(plan.missing) == 6 and plan.district_code == DISTRICT
         data = [consolidation.commune_data_task.fn(ref, plan.standard_label) for ref in plan.included]
-        assert sum(len(d.households) for d in data) == 120
+        assert sum(len(d.households) for d in data) == 30
         outcome = consolidation.consolidate_district_task.fn(plan, data, ACTOR)
-        assert outcome.passed and outcome.tables is not None
-        assert outcome.tables["r1"].iloc[0]["households"] == 120
+        assert outcome.passed and outcome.forced and outcome.tables is not None
+        assert outcome.tables["r1"].iloc[0]["households"] == 30
         consolidation.publish_consolidation.fn(outcome, YEAR)
 
         # The district's documents, without certificates.

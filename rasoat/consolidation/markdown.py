@@ -14,7 +14,7 @@ def markdown_table(frame: pd.DataFrame, key: str) -> str:
     """Table `key` (r1 … r11) with its Vietnamese headers."""
     headers = {"tt": "TT", "name": "Đơn vị", "unit": "", **headers_vi(key)}
     keep = [c for c in frame.columns if c in headers and c not in _HIDDEN]
-    shown = frame[keep].rename(columns=headers).fillna("")
+    shown = frame[keep].rename(columns=headers).astype(object).fillna("")
     lines = ["| " + " | ".join(map(str, shown.columns)) + " |", "|" + "---|" * len(shown.columns)]
     lines += ["| " + " | ".join(map(str, row)) + " |" for row in shown.itertuples(index=False)]
     return "\n".join(lines)

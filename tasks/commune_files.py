@@ -2,10 +2,9 @@
 
 A round maps this task over its communes on the flow's task runner, so communes are validated side
 by side (Dask worker processes: one per core, or a cluster). One task run per commune, with only
-the cached validation task nested in it (intake and the artifacts as in `commune_submission`), costs
-a fraction of the three flow runs of `commune_submission` per commune (≈ 2.5 s, measured; most of it
-waiting on each flow run's heartbeat thread at exit), which a province's 210 communes feel; and
-every task run costs the Prefect server work too (five per commune kept it ≈ 30 % busy).
+the cached validation task nested in it (intake and the artifacts as in `commune_submission`),
+instead of the three flow runs of `commune_submission`: a flow run waits on its heartbeat thread at
+exit, which a province's 210 communes would feel, and every run costs the Prefect server work too.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Golden layout of the PDFs rasoat draws with reportlab: the certificate (Mẫu 03), the household
-lists (Phụ lục I–IV of the notice and the decision) and the consolidated tables (the appendices of
-the district report and the province decision).
+lists (Phụ lục I–IV of the notice and the decision) and the consolidated tables R1–R11 (the
+appendices of the district report and the province decision).
 
 reportlab's drawing code is the only source of these layouts (there is no HTML template of them),
 so this test pins what it draws: for a small fixed input, each PDF's page count and page sizes, the
@@ -30,16 +30,21 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from rasoat.consolidation.inputs import Unit
+from rasoat.consolidation.spec import TABLES
+from rasoat.consolidation.tables import ConsolidatedTables
 from rasoat.documents.agency import commune_agency
 from rasoat.documents.appendix_pdf import draw_appendices
 from rasoat.documents.certificate_pdf import CertificateJob, certificates_pdf
 from rasoat.documents.certificates import certificates_view
-from rasoat.documents.grid import Cell, Grid, Row, list_grid
+from rasoat.documents.grid import list_grid
+from rasoat.documents.higher import table_appendices
 from rasoat.standards import standard_for_year
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("RASOAT_UPDATE_GOLDEN") == "1"
 PATH_OPERATORS = {"cm", "w", "m", "l", "c", "re", "h", "S", "s", "f", "f*", "B", "n"}
+LIST_COLUMNS = ["stt", "household_id", "head_name", "village", "ethnicity", "members"]
 
 
 # --- the fixed inputs ------------------------------------------------------------------------------
@@ -81,21 +86,22 @@ def certificate() -> bytes:
 
 
 def _household_frame(rows: int) -> pd.DataFrame:
+    """`rows` households of thị trấn Cam Lộ, 20 to a village; the eighth head's name wraps."""
     family = ("Nguyễn", "Trần", "Lê", "Phạm", "Hồ Thị", "Đặng Văn")
     given = ("Ưởng", "Đức", "Thảo", "Hiêng", "Ngọc Ánh", "Xuân Trường")
-    names = [f"{family[i % 6]} {given[i % 5]}" for i in range(rows)]
-    if rows > 7:
-        names[7] = " ".join(f"Phương{k:02d}" for k in range(1, 16))  # wraps inside its cell
-    return pd.DataFrame(
-        {
-            "stt": range(1, rows + 1),
-            "household_id": [f"19597-{i // 20 + 1:02d}-{i:05d}" for i in range(rows)],
-            "head_name": names,
-            "village": [f"Thôn {i // 20 + 1}" for i in range(rows)],
-            "ethnicity": ["Vân Kiều" if i % 7 == 0 else "Kinh" for i in range(rows)],
-            "members": [1 + i % 6 for i in range(rows)],
-        }
-    )
+    long_name = " ".join(f"Phương{k:02d}" for k in range(1, 16))
+    records = [
+        (
+            i + 1,
+            f"19597-{i // 20 + 1:02d}-{i:05d}",
+            long_name if i == 7 else f"{family[i % 6]} {given[i % 5]}",
+            f"Thôn {i // 20 + 1}",
+            "Vân Kiều" if i % 7 == 0 else "Kinh",
+            1 + i % 6,
+        )
+        for i in range(rows)
+    ]
+    return pd.DataFrame.from_records(records, columns=LIST_COLUMNS)
 
 
 def household_list() -> bytes:
@@ -117,53 +123,37 @@ def household_list() -> bytes:
     return draw_appendices(appendices, first_page=3)[0]
 
 
-def _table(rows: int) -> Grid:
-    """R1's shape: cells spanning two header rows and two columns, the column-number row, the total
-    row first; one commune's name long enough to wrap."""
-    header = [
-        [
-            Cell("TT", rowspan=2),
-            Cell("Phường/Xã", rowspan=2),
-            Cell("Tổng số hộ dân cư (tại thời điểm rà soát)", colspan=2),
-            Cell("Hộ nghèo", colspan=2),
-            Cell("Ghi chú", rowspan=2),
-        ],
-        [Cell("Số hộ"), Cell("Nhân khẩu"), Cell("Số hộ"), Cell("Tỷ lệ (%)")],
-        [Cell(t) for t in ("A", "B", "1", "2", "3", "4=3/1*100", "5")],
-    ]
-
-    def cells(tt: str, name: str, i: int) -> list[Cell]:
-        return [
-            Cell(tt, cls="c"),
-            Cell(name),
-            Cell(f"{1000 + i:,}".replace(",", "."), cls="n"),
-            Cell(str(3000 + i), cls="n"),
-            Cell(str(50 + i), cls="n"),
-            Cell(f"{i % 100},{i % 7:02d}", cls="n"),
-            Cell(""),
+def _consolidated(communes: int) -> ConsolidatedTables:
+    """R1 and R4 of a district, the total row first: made-up but fixed counts and rates; the third
+    commune's name long enough to wrap."""
+    frames = {}
+    for key in ("r1", "r4"):
+        rows = [("district", "", "Huyện Cam Lộ")] + [
+            (
+                "commune",
+                str(i),
+                "Xã " + " ".join(f"Vĩnh{k:02d}" for k in range(12)) if i == 3 else f"Xã Số {i:02d}",
+            )
+            for i in range(1, communes + 1)
         ]
-
-    body = [Row(cells("", "Huyện Cam Lộ", 0), total=True)]
-    for i in range(1, rows + 1):
-        name = "Xã " + " ".join(f"Vĩnh{k:02d}" for k in range(12)) if i == 3 else f"Xã Số {i:02d}"
-        body.append(Row(cells(str(i), name, i)))
-    return Grid(header, body)
+        records = []
+        for i, (level, tt, name) in enumerate(rows):
+            record: dict[str, object] = {"level": level, "tt": tt, "name": name}
+            for j, column in enumerate(TABLES[key].columns):
+                record[column.key] = (
+                    (i * 7 + j) % 100 + 0.25 if column.rate is not None else 1000 + i * 13 + j
+                )
+            records.append(record)
+        frames[key] = pd.DataFrame.from_records(records)
+    return ConsolidatedTables(Unit("468", "Huyện Cam Lộ"), 2026, 3, frames)
 
 
 def table_appendix() -> bytes:
-    """Phụ lục 01 on the normal grid over two landscape pages, Phụ lục 02 on the compact grid."""
+    """R1 on the normal grid over two landscape pages, R4 (12 indicator columns) on the compact grid,
+    as `table_appendices` prepares them for the district report."""
     subtitle = "(Kèm theo Báo cáo số 05/BC-UBND ngày 10/12/2026 của Ủy ban nhân dân huyện Cam Lộ)"
-    appendices = [
-        {
-            "heading": f"Phụ lục {k:02d}",
-            "title": "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026",
-            "subtitle": subtitle,
-            "unit": "huyện Cam Lộ",
-            "table": _table(rows),
-            "compact": compact,
-        }
-        for k, rows, compact in ((1, 30, False), (2, 8, True))
-    ]
+    appendices = [{**a, "subtitle": subtitle} for a in table_appendices(_consolidated(20), ("r1", "r4"))]
+    assert [a["compact"] for a in appendices] == [False, True]
     return draw_appendices(appendices, first_page=2, landscape=True)[0]
 
 

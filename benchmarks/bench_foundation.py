@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/bench_foundation.py [--households 2000000] [--json OUT.json]
 
-Targets (issue 2): classifier >= 2 million households per second; reading a 20,000-household
-workbook (with its ~70,000 members) <= 2 s. Figures go in the README; this is not a timed test.
+Targets: classifier >= 2 million households per second; reading a 20,000-household
+workbook (with its ~70,000 members) <= 2 s. Figures go in benchmarks/README.md; this is not a timed test.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Scale benchmark (issue 7): a district, a province the size of Hà Tĩnh, larger provinces, and the
+"""Scale benchmark: a district, a province the size of Hà Tĩnh, larger provinces, and the
 bare baseline.
 
     .venv/bin/python benchmarks/bench_scale.py --work-dir /tmp/rasoat-bench \\
@@ -11,7 +11,7 @@ Each measurement runs in its own process, on a fresh database:
   imported (set-up, not timed), on the task runner `--runner` (default `dask`, `--workers` local
   worker processes): intake, validation, classification and row writes per commune, each
   district's consolidation and documents (notices, decisions, reports, household lists, tables;
-  certificates excluded, as the issue asks), the province's tables, approval (a benchmark approver
+  certificates excluded, as the target says), the province's tables, approval (a benchmark approver
   answers the form as soon as it is asked) and decision. Stage times come from the Prefect API
   (task and flow runs: summed run time, and the wall-clock span); peak memory is sampled over the
   whole process tree (the flow's process, Dask's workers and nannies, the PDF pool, the Prefect
@@ -24,11 +24,11 @@ Each measurement runs in its own process, on a fresh database:
 - `overhead`: a few communes as plain functions, through the round's per-commune task, and through
   the `commune_submission` flow (a single file's submit): what orchestration costs per commune.
 
-Targets (issue 7, this 2-core machine): the Hà Tĩnh-sized round (≈ 380,000 households, 210
+Targets (on the project's 2-core machine): the Hà Tĩnh-sized round (≈ 380,000 households, 210
 communes), lists included and certificates excluded, end to end ≤ 5 minutes with peak RSS ≤ 2 GB;
 classification + consolidation ≤ 3 × the bare baseline. Inputs are generated once and cached in the
 work directory (benchmarks/scale_data.py; `--province-households N` for larger provinces). Figures
-are recorded in the README; no test asserts them.
+are recorded in benchmarks/README.md; no test asserts them.
 """
 
 from __future__ import annotations

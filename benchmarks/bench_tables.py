@@ -7,10 +7,9 @@ The province's tables come from generated districts (Hà Tĩnh: 12 districts, 21
 scale benchmark's synthetic profiles; a few households a commune: the tables' size depends on the
 communes, not the households), consolidated as the approval stage does, cached in the work
 directory. Timed: the decision's and the district report's PDFs from their full views through
-`_document_jobs` + `render_documents` (one worker), and the appendices alone. With `--html`, also
-the whole document through WeasyPrint as before (appendices as HTML), for comparison.
+`_document_jobs` + `render_documents` (one worker), and the appendices alone.
 Target: the province decision's appendices in <= 3 s in one process. Not a timed test. `--keep`
-writes the PDFs, to compare both paths (pdftotext, pdftoppm).
+writes the PDFs (to read them with pdftotext or pdftoppm).
 """
 
 from __future__ import annotations
@@ -44,7 +43,6 @@ from rasoat.documents.appendix_pdf import draw_appendices
 from rasoat.documents.drafts import Draft
 from rasoat.documents.higher import district_report_draft, province_decision_draft
 from rasoat.documents.pool import render_documents
-from rasoat.documents.render import html_to_pdf, render_html
 from rasoat.generate import build_district
 from rasoat.movements import compute_movements, previous_round
 from rasoat.pipeline.approval_stage import province_unit
@@ -102,23 +100,18 @@ def report_draft(tables: ConsolidatedTables, province: str) -> Draft:
     return district_report_draft(agency, province_agency(province), standard_for_year(YEAR), tables)
 
 
-def timed(draft: Draft, symbol: str, html: bool) -> dict[str, Any]:
+def timed(draft: Draft, symbol: str) -> dict[str, Any]:
     view = _full_view(draft, symbol, DATE, "Quyết định")
     started = time.perf_counter()
-    if html:
-        pdf = html_to_pdf(render_html(draft.template, view))
-    else:
-        pdf = render_documents([_as_list(_document_jobs(draft, view))], workers=1)[0]
+    pdf = render_documents([_as_list(_document_jobs(draft, view))], workers=1)[0]
     seconds = time.perf_counter() - started
-    appendix_s = None
-    if not html:
-        started = time.perf_counter()
-        draw_appendices(view["appendices"], 3, landscape=True)
-        appendix_s = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    draw_appendices(view["appendices"], 3, landscape=True)
+    appendix_s = round(time.perf_counter() - started, 3)
     rows = sum(len(a["table"].rows) + len(a["table"].header_rows) for a in view["appendices"])
     return {
         "kind": draft.kind,
-        "path": "weasyprint" if html else "reportlab",
+        "path": "reportlab",
         "rows": rows,
         "pages": len(PdfReader(io.BytesIO(pdf)).pages),
         "seconds": round(seconds, 3),
@@ -135,7 +128,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--province", default="42")
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/rasoat-bench-tables"))
-    parser.add_argument("--html", action="store_true", help="also the whole document through WeasyPrint")
     parser.add_argument("--keep", type=Path, help="write the PDFs to this folder")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -146,9 +138,8 @@ def main() -> None:
     largest = max(parts, key=lambda t: len(t["r1"]))
     load_before = os.getloadavg()[0]
     results = []
-    for html in (False, True) if args.html else (False,):
-        results.append(timed(decision_draft(province), "14/QĐ-UBND", html))
-        results.append(timed(report_draft(largest, args.province), "01/BC-UBND", html))
+    results.append(timed(decision_draft(province), "14/QĐ-UBND"))
+    results.append(timed(report_draft(largest, args.province), "01/BC-UBND"))
     for r in results:
         pdf = r.pop("pdf")
         if args.keep:

@@ -28,7 +28,7 @@ class AppendixJob:
 
     body_html: str
     appendices: list[dict[str, Any]]
-    landscape: ClassVar[bool] = False  # the appendices' pages (`.appendix.wide`: landscape)
+    landscape: ClassVar[bool] = False  # the appendices on landscape pages (the tables R1–R11)
     row_cost: ClassVar[int] = 100  # a row's cost in the pool's units (HTML characters)
 
     def size(self) -> int:

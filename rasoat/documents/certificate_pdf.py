@@ -1,13 +1,13 @@
 """Certificates (Mẫu 03) drawn straight onto PDF pages with reportlab.
 
-WeasyPrint spent ≈ 80 ms a certificate page (profiled: table layout ≈ 45 %, the CSS cascade ≈ 20 %,
-painting ≈ 20 %), 8–13 pages/s a process, far from the 60 s target for a district. The page is a
-fixed form, so it is drawn here with the same layout rules as `giay_chung_nhan.html.j2` and
-`base.html.j2` (A4, margins 20/15/20/30 mm, Liberation Serif, the same sizes, rules, tables and
-signature block): only line breaking and table rows are computed per page. The household lists
-of the notice and the decision and the tables of the district report and the province decision are
-drawn with reportlab too (`grid_pdf`); every other document, and the bodies of those four, keep the
-Jinja2 + WeasyPrint path.
+This module is the only source of the certificate's layout (there is no HTML template of it):
+A4, margins 20/15/20/30 mm, Liberation Serif (the metric twin of Times New Roman, regular, bold and
+italic embedded as subsets), the motto and agency blocks, the members' table (I), the
+classification by year (II) and the signature block. A certificate is always one page: a large
+household's page is measured first and its signature spaces shrink, then the page is scaled down.
+reportlab draws a district's thousands of pages in seconds, where an HTML layout engine spends most
+of its time on table layout for every page; only line breaking and table rows are computed per
+page. `tests/test_layout_golden.py` pins the drawn layout.
 
 The output is deterministic (`invariant`): unchanged data gives the same bytes.
 """

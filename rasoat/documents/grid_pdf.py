@@ -1,13 +1,14 @@
 """Appendix grids (`rasoat.documents.grid.Grid`) drawn straight onto a reportlab canvas.
 
-WeasyPrint lays out ≈ 100–200 table rows a second; these grids are plain, so they are drawn here (no
-platypus: its Table splitting is slow on long tables) with the layout rules of the appendix sections
-and the `grid` macro of `_parts.html.j2` and the CSS of `base.html.j2`, as WeasyPrint laid them out:
-A4 portrait or landscape, margins 20/15/20/30 mm, a new page per appendix, two bold 14pt headings,
-the italic 13pt subtitle (wrapped), the 11pt grid (9pt `compact`) with 0.6pt borders, columns sized
-by the CSS 2.1 automatic table layout, header rows (cells spanning columns and rows) repeated on
-every page, a row never split, text wrapped in its cell, page numbers centred in the top margin.
-Used by `list_pdf` (the household lists) and `table_pdf` (the consolidated tables R1–R11).
+This module is the only source of the appendices' layout (no platypus: its Table splitting is
+slow on long tables): A4 portrait or landscape, margins 20/15/20/30 mm, a new page per appendix,
+two bold 14pt headings, the italic 13pt subtitle (wrapped), the 11pt grid (9pt `compact`) with
+0.6pt borders, columns sized by the CSS 2.1 automatic table layout, header rows (cells spanning
+columns and rows) repeated on every page, a row never split, text wrapped in its cell (widths
+measured with the fonts' GPOS kerning), page numbers centred in the top margin. These rules match
+the Decree 30/2020 look of the WeasyPrint bodies the appendices follow (`base.html.j2`).
+Used by `list_pdf` (the household lists) and `table_pdf` (the consolidated tables R1–R11);
+`tests/test_layout_golden.py` pins the drawn layout.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ ASCENT, DESCENT = 0.891, 0.216  # Liberation Serif (hhea): places the baseline i
 LEADING = 1.25  # body { line-height: 1.25 }
 BORDER = 0.6  # collapsed borders: each row and column owns one border width
 NUMBER_FROM_TOP = 32.73  # @top-center, 13pt: where WeasyPrint puts the page number's baseline
-SUB_GAP = 8.0  # .appendix .sub { margin-bottom: 8pt }
+SUB_GAP = 8.0  # below the subtitle, above the grid
 TABLE_TOP_GAP = 0.3  # the table's outer top border half above the first row (as measured)
 _SLASH_BREAK = re.compile(r"(?<=/)(?=[^\d/])")  # UAX 14: a line may break after "/" before a letter
 

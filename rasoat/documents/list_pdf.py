@@ -1,8 +1,7 @@
 """The household lists (Phụ lục I–IV of the commune's notice and decision) drawn with reportlab.
 
-WeasyPrint laid out ≈ 140–190 list rows a second a process (linear in rows), ≈ 6 minutes for a
-province's 35,000 rows drawn twice; `grid_pdf` draws ≈ 5,600 rows a second, on A4 portrait pages as
-`list_appendix` in `_parts.html.j2` lays them out. The notice and the decision keep their body on
+`grid_pdf` draws the lists on A4 portrait pages, fast enough for a province's tens of thousands of
+rows (each drawn twice: notice and decision). The notice and the decision keep their body on
 Jinja2 + WeasyPrint (`appendix_pdf`: body, then the lists numbered on, one PDF, same bytes for
 unchanged data).
 """

@@ -1,13 +1,12 @@
 """PDF rendering across processes: WeasyPrint and reportlab are pure Python under the GIL, so two
 cores need two processes. A job is one document, or one chunk of a long one: HTML for WeasyPrint; a
-`CertificateJob` drawn with reportlab (`rasoat.documents.certificate_pdf`: WeasyPrint managed only
-8–13 certificate pages/s); or an `AppendixJob`, a document whose body goes through WeasyPrint and
-whose appendices are drawn with reportlab in the same worker, which needs the body's page count to
-number the appendix pages (`rasoat.documents.appendix_pdf`): a notice or decision with its household
-lists (`ListDocumentJob`, `list_pdf`: WeasyPrint managed ≈ 190 list rows/s), a district report or the
-province decision with its tables R1–R11 (`TableDocumentJob`, `table_pdf`: WeasyPrint took ≈ 41 s
-for a province's tables, reportlab ≈ 1.5 s). Chunks keep both processes busy until the end and are
-joined with pypdf (≈ 3 ms a page, deterministic bytes).
+`CertificateJob` drawn with reportlab (`rasoat.documents.certificate_pdf`); or an `AppendixJob`, a
+document whose body goes through WeasyPrint and whose appendices are drawn with reportlab in the
+same worker, which needs the body's page count to number the appendix pages
+(`rasoat.documents.appendix_pdf`): a notice or decision with its household lists
+(`ListDocumentJob`, `list_pdf`), a district report or the province decision with its tables R1–R11
+(`TableDocumentJob`, `table_pdf`). Chunks keep both processes busy until the end and are joined
+with pypdf (deterministic bytes).
 """
 
 from __future__ import annotations

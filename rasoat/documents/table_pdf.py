@@ -1,11 +1,9 @@
 """The consolidated tables R1–R11 (the district report's and the province decision's appendices)
 drawn with reportlab.
 
-WeasyPrint laid out ≈ 60–70 table rows a second: ≈ 41–48 s for a province decision's 11 tables
-(2,932 rows, 204 pages with the body), 5–9 s a district report (`benchmarks/bench_tables.py`).
-`grid_pdf` draws them on A4 landscape pages as the `table_appendix` macro of `_parts.html.j2` lays
-them out (merged header cells spanning columns and rows, the `compact` grid for the widest tables)
-in ≈ 1.5 s, with the same page breaks. The body stays on Jinja2 + WeasyPrint (`appendix_pdf`:
+`grid_pdf` draws them on A4 landscape pages: merged header cells spanning columns and rows, the
+`compact` grid for the widest tables, totals bold, numbers right-aligned; a province decision's
+thousands of table rows take seconds. The body stays on Jinja2 + WeasyPrint (`appendix_pdf`:
 body, then the tables numbered on, one PDF, same bytes for unchanged data).
 """
 

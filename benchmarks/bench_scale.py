@@ -65,7 +65,7 @@ ACTOR = "benchmark"
 POSTGRES_ADMIN = os.environ.get(
     "RASOAT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-DOCUMENTS_NOTE = "districts' documents with their lists, certificates excluded (as the issue asks)"
+DOCUMENTS_NOTE = "districts' documents with their lists, certificates excluded (a round may issue them later)"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -111,7 +111,8 @@ def test_corrected_file_reruns_by_itself_with_unchanged_communes_cached(
         assert rerun["state_type"] == "COMPLETED", rerun["state"]
         elapsed = _time(rerun["end_time"]) - landed
         record_property("inbox_rerun_seconds", round(elapsed, 1))
-        print(f"\ncorrected file landed -> rerun finished: {elapsed:.1f} s")  # benchmarks/README.md quotes this figure
+        # benchmarks/README.md quotes this figure
+        print(f"\ncorrected file landed -> rerun finished: {elapsed:.1f} s")
         for run in reversed(_api(api_url, "flow_runs/filter", {"sort": "START_TIME_DESC", "limit": 6})):
             if run["start_time"] and _time(run["start_time"]) >= landed:
                 print(

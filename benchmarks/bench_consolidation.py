@@ -10,12 +10,10 @@ benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import resource
 import time
 from pathlib import Path
+
+from machine import machine, peak_rss_mb, report  # the benchmarks' own module beside this file
 
 from rasoat.consolidation import check_tables, consolidate
 from rasoat.generate.review import generated_review
@@ -52,20 +50,8 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=300_000)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    results = {
-        "machine": {
-            "python": platform.python_version(),
-            "cpu": platform.processor() or platform.machine(),
-            "cores": os.cpu_count(),
-            "load_average": os.getloadavg(),
-        },
-        "consolidation": bench(args.households),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-    }
-    print(json.dumps(results, indent=2))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    results = {"machine": machine(), "consolidation": bench(args.households), "peak_rss_mb": peak_rss_mb()}
+    report(results, args.json)
 
 
 if __name__ == "__main__":

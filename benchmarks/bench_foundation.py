@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
-import platform
-import resource
 import statistics
 import tempfile
 import time
@@ -20,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from machine import machine, peak_rss_mb, report  # the benchmarks' own module beside this file
 
 from rasoat.classifier import classify
 from rasoat.intake import read_submission
@@ -107,19 +105,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     results = {
-        "machine": {
-            "python": platform.python_version(),
-            "cpu": platform.processor() or platform.machine(),
-            "cores": __import__("os").cpu_count(),
-        },
+        "machine": machine(),
         "classifier": bench_classifier(args.households),
         "intake_20k_workbook": bench_intake(),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": peak_rss_mb(),
     }
-    print(json.dumps(results, indent=2))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    report(results, args.json)
 
 
 if __name__ == "__main__":

@@ -28,25 +28,18 @@ from typing import Any
 from pypdf import PdfReader
 
 from rasoat.admin_units import communes_of, districts
-from rasoat.classifier import classify
 from rasoat.consolidation import (
     ConsolidatedTables,
-    ConsolidationInput,
-    as_units,
     consolidate,
     consolidate_province,
-    departed_frame,
-    household_frame,
 )
 from rasoat.documents.agency import district_agency, province_agency, signature_for_position
 from rasoat.documents.appendix_pdf import draw_appendices
 from rasoat.documents.drafts import Draft
 from rasoat.documents.higher import district_report_draft, province_decision_draft
 from rasoat.documents.pool import render_documents
-from rasoat.generate import build_district
-from rasoat.movements import compute_movements, previous_round
+from rasoat.generate.review import generated_review
 from rasoat.pipeline.approval_stage import province_unit
-from rasoat.pipeline.consolidation_stage import district_unit
 from rasoat.pipeline.documents_stage import _document_jobs, _full_view
 from rasoat.standards import standard_for_year
 
@@ -56,24 +49,8 @@ DATE = dt.date(2027, 1, 5)
 
 
 def district_tables(code: str, per_commune: int) -> ConsolidatedTables:
-    standard = standard_for_year(YEAR)
-    communes = communes_of(code)
-    hh, members, history, _ = build_district(code, YEAR, seed=1, households=per_commune * len(communes))
-    classified = classify(hh, standard)
-    previous = previous_round(history, YEAR, standard.first_year).merge(
-        history[["household_id", "commune_code"]].drop_duplicates("household_id"), on="household_id"
-    )
-    current = hh[["household_id", "members"]].assign(status=classified["status"].astype("object"))
-    moves = compute_movements(current, previous)
-    inp = ConsolidationInput(
-        district_unit(code),
-        as_units(communes),
-        YEAR,
-        household_frame(hh, classified, moves),
-        members,
-        departed_frame(moves, previous),
-    )
-    return consolidate(inp)
+    households = per_commune * len(communes_of(code))
+    return consolidate(generated_review(code, YEAR, seed=1, households=households).input)
 
 
 def province_tables(province: str, work: Path, per_commune: int = 15) -> list[ConsolidatedTables]:

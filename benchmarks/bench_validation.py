@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
-import os
-import platform
-import resource
 import statistics
 import time
 from pathlib import Path
+
+from machine import machine, peak_rss_mb, report  # the benchmarks' own module beside this file
 
 from rasoat.generate import build_district
 from rasoat.generate.writer import write_workbook
@@ -91,22 +89,14 @@ def main() -> None:
     gx()  # import great_expectations once, outside the timed runs
     gx_import = time.perf_counter() - start
     results = {
-        "machine": {
-            "python": platform.python_version(),
-            "cpu": platform.processor() or platform.machine(),
-            "cores": os.cpu_count(),
-            "great_expectations": gx().__version__,
-        },
+        "machine": {**machine(), "great_expectations": gx().__version__},
         "target_s": TARGET_S,
         "gx_import_s": round(gx_import, 3),
         "clean": bench(args.households, 0.0, args.repeats),
         "with_errors": bench(args.households, 0.03, args.repeats),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],  # other work on the machine
+        "peak_rss_mb": peak_rss_mb(),
     }
-    print(json.dumps(results, indent=2))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    report(results, args.json)
 
 
 if __name__ == "__main__":

@@ -102,3 +102,13 @@ def prefect_server() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+# The longest end-to-end modules (a minute or more each): started first.
+LONGEST = ("test_inbox_rerun.py", "test_task_runner.py", "test_review_round.py", "test_faults.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """End-to-end tests first, the longest of them at the very start: they run while both workers
+    are free, and the short tests fill in at the end instead of one long test finishing alone."""
+    items.sort(key=lambda item: (item.get_closest_marker("e2e") is None, item.path.name not in LONGEST))

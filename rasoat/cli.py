@@ -103,7 +103,7 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
 @friendly_errors
 def classify(
     file: Annotated[Path, typer.Argument(help="Submission: .xlsx workbook, households.csv, or a folder.")],
-    year: Annotated[int, typer.Option("--year", "-y", help="Review year (selects the poverty standard).")],
+    year: Annotated[int, typer.Option("--year", "-y", help="Review year: standard and map.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output CSV, one row per household.")],
 ) -> None:
     """Classify a commune submission under the standard and administrative map of the review year."""

@@ -56,6 +56,10 @@ def test_two_tier_counts() -> None:
     assert new.units.index.str.fullmatch(r"\d{5}").all()
     assert len(new.communes_of("44")) == 78  # new Quảng Trị: old Quảng Trị and Quảng Bình
     assert len(new.divided_codes()) == 441
+    assert len(new.conversion) == 10_571 and new.conversion["old_code"].nunique() == 10_033
+    # Island units made without an old commune: no constituents, no former district.
+    anew = [code for code in new.units.index if not new.constituents(code)]
+    assert len(anew) == 5 and all(new.former_district(code) is None for code in anew)
 
 
 def test_three_level_counts() -> None:

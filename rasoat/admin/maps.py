@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NoReturn
 
 import pandas as pd
 import yaml
@@ -209,7 +210,7 @@ class AdminMap:
                 return c.district_code
         return None
 
-    def _refuse(self, code: str) -> None:
+    def _refuse(self, code: str) -> NoReturn:
         if self.conversion is None or not (
             code in self.unlisted_old or (self.conversion["old_code"] == code).any()
         ):

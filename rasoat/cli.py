@@ -44,7 +44,7 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from rasoat.admin_units import UnknownUnitError
+        from rasoat.admin.maps import NoMapError, UnknownUnitError
         from rasoat.classifier import ClassificationInputError
         from rasoat.db.engine import DatabaseUnavailableError
         from rasoat.generate.profiles import UnknownProfileError
@@ -62,6 +62,7 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
             DatabaseUnavailableError,
             UnknownProfileError,
             UnknownUnitError,
+            NoMapError,
             UnidentifiedCommuneError,
             BaselineError,
             MissingCommunesError,
@@ -102,20 +103,24 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
 @friendly_errors
 def classify(
     file: Annotated[Path, typer.Argument(help="Submission: .xlsx workbook, households.csv, or a folder.")],
-    year: Annotated[int, typer.Option("--year", "-y", help="Review year (selects the poverty standard).")],
+    year: Annotated[int, typer.Option("--year", "-y", help="Review year: standard and map.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output CSV, one row per household.")],
 ) -> None:
-    """Classify a commune submission under the standard of the review year."""
+    """Classify a commune submission under the standard and administrative map of the review year."""
+    from rasoat.admin.maps import admin_map
     from rasoat.classifier import classify as classify_frame
     from rasoat.intake import read_submission_path
     from rasoat.standards import standard_for_year
     from rasoat.summary import status_summary
 
     standard = standard_for_year(year)
+    units = admin_map(year)
     if not file.exists():
         raise FileNotFoundError(f"không tìm thấy tệp {file}")
-    parsed = read_submission_path(file)
+    parsed = read_submission_path(file, year)
     parsed.raise_for_problems()
+    for code in parsed.households["commune_code"].dropna().unique():
+        units.commune(code)  # a code not on the year's map stops here, naming its successors
     result = classify_frame(parsed.households, standard)
     output = parsed.households[["household_id", "commune_code", "village", "area", "members"]].join(result)
     output["reported_status"] = parsed.households["reported_status"]
@@ -216,7 +221,7 @@ def submit(
     if not file.is_file():
         raise FileNotFoundError(f"không tìm thấy tệp {file}")
     standard_for_year(year)  # a year without a standard fails here, before any flow starts
-    filing = identify(file.name, commune, district)  # and so does a file of unknown commune
+    filing = identify(file.name, commune, district, year)  # and so does a code not on the year's map
     console.print(f"Tiếp nhận tệp {file.name} của xã {filing.commune_code}, năm {year}…")
     with prefect_api():
         from flows.commune_submission import commune_submission

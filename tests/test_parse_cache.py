@@ -16,7 +16,9 @@ def test_same_bytes_parse_once_and_copies_are_independent(monkeypatch: pytest.Mo
     parse_cache.clear()
     calls: list[str] = []
     real = parse_cache.read_submission
-    monkeypatch.setattr(parse_cache, "read_submission", lambda c, f: (calls.append(f), real(c, f))[1])
+    monkeypatch.setattr(
+        parse_cache, "read_submission", lambda c, f, **kw: (calls.append(f), real(c, f, **kw))[1]
+    )
     content = SAMPLE.read_bytes()
     first = parse_cache.read_submission_cached(content, SAMPLE.name)
     first.households.loc[first.households.index[0], "village"] = "changed by one caller"

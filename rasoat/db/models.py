@@ -83,6 +83,46 @@ class Commune(Base):
     area_type: Mapped[str] = mapped_column(String(5))
 
 
+UNIT_LEVELS = ("province", "district", "commune")
+
+
+class MapUnit(Base):
+    """A unit of one administrative map (`data/admin/maps.yaml`): the three-level map of the rounds up
+    to 2024 and the two-tier map from 2025 hold the same code with different names, types and areas
+    (19597: Thị trấn Cam Lộ, urban; Xã Cam Lộ, rural), so each row is keyed by its map.
+
+    `provinces`, `districts` and `communes` above stay the three-level map that submissions point to."""
+
+    __tablename__ = "map_units"
+    __table_args__ = (
+        CheckConstraint(one_of("level", UNIT_LEVELS), name="level"),
+        CheckConstraint(f"area_type IS NULL OR {one_of('area_type', AREA_TYPES)}", name="area_type"),
+        Index("ix_map_units_parent", "map_id", "parent_code"),
+    )
+    map_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    level: Mapped[str] = mapped_column(String(8), primary_key=True)
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    unit_type: Mapped[str | None] = mapped_column(String(20))  # communes: Xã, Phường, Thị trấn, Đặc khu
+    area_type: Mapped[str | None] = mapped_column(String(5))  # communes only
+    area_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    parent_code: Mapped[str | None] = mapped_column(String(5))  # district or province; none for a province
+
+
+class UnitConversion(Base):
+    """One (new unit, old commune) pair of a two-tier map's conversion table: whole merges and the
+    parts of divided communes, for re-homing last years' lists."""
+
+    __tablename__ = "unit_conversions"
+    map_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    new_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    old_code: Mapped[str] = mapped_column(String(5), primary_key=True, index=True)
+    old_name: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(Text)
+    old_district_code: Mapped[str] = mapped_column(String(3))
+    divided: Mapped[bool] = mapped_column(Boolean)
+
+
 class StandardRecord(Base):
     """A poverty standard as it was when used (id, version and hash of its YAML file)."""
 

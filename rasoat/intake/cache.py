@@ -19,7 +19,7 @@ from rasoat.intake.read import ParsedSubmission, read_submission
 CACHE_SIZE = 4  # a few communes in flight per process (thread-pool task runner); bounded memory
 
 _lock = threading.Lock()
-_cache: OrderedDict[tuple[str, str], ParsedSubmission] = OrderedDict()
+_cache: OrderedDict[tuple[str, str, int | None], ParsedSubmission] = OrderedDict()
 
 
 def _copy(parsed: ParsedSubmission) -> ParsedSubmission:
@@ -33,17 +33,18 @@ def _copy(parsed: ParsedSubmission) -> ParsedSubmission:
     )
 
 
-def read_submission_cached(content: bytes, file: str) -> ParsedSubmission:
-    """`read_submission(content, file)`, reusing a recent parse of the very same bytes.
+def read_submission_cached(content: bytes, file: str, year: int | None = None) -> ParsedSubmission:
+    """`read_submission(content, file, year=year)`, reusing a recent parse of the very same bytes
+    (for the same year: the year's map fills missing areas).
 
     An unreadable file raises SubmissionError every time (nothing is cached for it)."""
-    key = (hashlib.sha256(content).hexdigest(), file)
+    key = (hashlib.sha256(content).hexdigest(), file, year)
     with _lock:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
     if hit is None:
-        hit = read_submission(content, file)
+        hit = read_submission(content, file, year=year)
         with _lock:
             _cache[key] = hit
             while len(_cache) > CACHE_SIZE:

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from rasoat.admin.maps import admin_map
 from rasoat.admin_units import area_by_commune
 from rasoat.intake import coerce
 from rasoat.intake.containers import RawTable, open_container, open_path
@@ -471,13 +472,15 @@ def _empty_dtype(kind: Kind) -> str:
     return {Kind.INT: "Int64", Kind.FLAG: "Int8", Kind.NUMBER: "Float64"}.get(kind, "string")
 
 
-def fill_area_defaults(households: pd.DataFrame) -> pd.DataFrame:
-    """A household without an explicit area takes its commune's area type."""
-    default = households["commune_code"].map(area_by_commune())
+def fill_area_defaults(households: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """A household without an explicit area takes its commune's area type on the map of the review
+    `year` (19597 is urban in 2024, rural from 2025); without a year, the three-level map's."""
+    areas = area_by_commune() if year is None else admin_map(year).area_by_commune()
+    default = households["commune_code"].map(areas)
     return households.assign(area=households["area"].fillna(default.astype("string")))
 
 
-def parse_raw(raw, encoding: str | None = None) -> ParsedSubmission:
+def parse_raw(raw, encoding: str | None = None, year: int | None = None) -> ParsedSubmission:
     households, problems, extras, skipped = _frame(raw.households, HOUSEHOLD_COLUMNS)
     members = None
     if raw.members is not None and any(any(not _is_blank_cell(c) for c in r) for r in raw.members.rows):
@@ -493,7 +496,7 @@ def parse_raw(raw, encoding: str | None = None) -> ParsedSubmission:
                 message="không có hộ nào trong danh sách (chỉ có dòng tiêu đề hoặc dòng trống)",
             )
         )
-    households = fill_area_defaults(households)
+    households = fill_area_defaults(households, year)
     return ParsedSubmission(
         file=raw.households.file,
         households=households,
@@ -505,10 +508,13 @@ def parse_raw(raw, encoding: str | None = None) -> ParsedSubmission:
     )
 
 
-def read_submission(content: bytes, file: str, members_content: bytes | None = None) -> ParsedSubmission:
-    """Parse a submission held in memory (the bytes the system stored)."""
-    return parse_raw(open_container(content, file, members_content))
+def read_submission(
+    content: bytes, file: str, members_content: bytes | None = None, *, year: int | None = None
+) -> ParsedSubmission:
+    """Parse a submission held in memory (the bytes the system stored); `year` selects the map whose
+    area types fill a missing area."""
+    return parse_raw(open_container(content, file, members_content), year=year)
 
 
-def read_submission_path(path: Path) -> ParsedSubmission:
-    return parse_raw(open_path(path))
+def read_submission_path(path: Path, year: int | None = None) -> ParsedSubmission:
+    return parse_raw(open_path(path), year=year)

@@ -51,7 +51,7 @@ def receive(
     )
     readable, households, members, problems = True, 0, 0, 0
     try:
-        parsed = read_submission_cached(content, file_name)
+        parsed = read_submission_cached(content, file_name, year)
         households = len(parsed.households)
         members = 0 if parsed.members is None else len(parsed.members)
         problems = len(parsed.problems)

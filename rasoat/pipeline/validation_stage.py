@@ -186,7 +186,7 @@ def _check(
     data_docs: bool,
 ) -> _Checked:
     try:
-        parsed = read_submission_cached(submission.content, submission.file_name)
+        parsed = read_submission_cached(submission.content, submission.file_name, review_round.year)
     except SubmissionError as exc:
         return _Checked(None, unreadable_report(submission.file_name, exc.problems), [], frozenset())
     own = own_id_numbers(parsed)

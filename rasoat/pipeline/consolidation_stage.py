@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from rasoat import unit_codes
 from rasoat.admin_units import communes_of, district_name
-from rasoat.applied_standard import round_standard, standard_for_district
+from rasoat.applied_standard import round_standard
 from rasoat.consolidation import (
     ConsolidatedTables,
     ConsolidationInput,
@@ -205,7 +205,7 @@ def consolidate_plan(
     ordered = [by_commune[c] for c in sorted(by_commune)]
 
     year, district_code = plan.year, plan.district_code
-    standard = standard_for_district(year, district_code)
+    standard = round_standard(review_round)
     communes = communes_of(district_code)
     if ordered:
         households = _concat([d.households for d in ordered])

@@ -3,21 +3,33 @@ national standard, both statuses in the database, and a loader that refuses inco
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, inspect, select, text
 
 from rasoat.applied_standard import round_standard, standard_for_district
 from rasoat.classifier import classify_both
 from rasoat.config import data_dir
 from rasoat.db import get_or_create_round, save_classifications, session_scope, store_submission
-from rasoat.db.models import Classification, ReviewRound
+from rasoat.db.engine import make_engine
+from rasoat.db.migrate import downgrade, upgrade
+from rasoat.db.models import (
+    Classification,
+    Commune,
+    District,
+    Province,
+    ReviewRound,
+    StandardRecord,
+    Submission,
+)
 from rasoat.documents.bases import review_bases
 from rasoat.schema import INDICATOR_COLUMNS
 from rasoat.standards import load_standards, national_of, standard_for, standard_for_year
+from tests.conftest import throwaway_postgres_database
 
 YEAR = 2025
 BAC_NINH = "24"  # two-tier map; also the former Bắc Giang on the legacy map
@@ -155,3 +167,91 @@ def test_loader_refuses_a_period_outside_the_extended_standard(tmp_path: Path) -
     _provincial(tmp_path, "p.yaml", period={"first_year": 2026, "last_year": 2027})
     with pytest.raises(ValueError, match="period must lie within"):
         load_standards(tmp_path)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    with throwaway_postgres_database("rasoat_migrate") as url:
+        yield url
+
+
+def test_migration_gives_existing_rows_their_status_as_national_status(empty_database_url: str) -> None:
+    """Rows classified before provincial standards existed were classified under the national one."""
+    engine = make_engine(empty_database_url)
+    upgrade(engine, "0004")
+    national = standard_for_year(YEAR)
+    rows = [
+        (Province, {"code": "45", "name": "Tỉnh Quảng Trị"}),
+        (District, {"code": "468", "name": "Huyện Cam Lộ", "province_code": "45"}),
+        (Commune, {"code": "19597", "name": "Thị trấn Cam Lộ", "district_code": "468", "area_type": "urban"}),
+        (
+            StandardRecord,
+            {
+                "id": national.id,
+                "version": national.version,
+                "sha256": national.sha256,
+                "name": national.name_vi,
+                "first_year": 2022,
+                "last_year": 2026,
+            },
+        ),
+        (
+            ReviewRound,
+            {
+                "id": 1,
+                "year": YEAR,
+                "standard_id": national.id,
+                "standard_version": national.version,
+                "scope_level": "district",
+                "scope_code": "468",
+                "created_by": "t",
+            },
+        ),
+        (
+            Submission,
+            {
+                "id": 1,
+                "round_id": 1,
+                "commune_code": "19597",
+                "version": 1,
+                "file_name": "f.xlsx",
+                "content": b"x",
+                "sha256": "0" * 64,
+                "size_bytes": 1,
+                "received_by": "t",
+            },
+        ),
+        (
+            Classification,
+            {
+                "round_id": 1,
+                "submission_id": 1,
+                "commune_code": "19597",
+                "household_id": "H1",
+                "status": "near_poor",
+                "deprivation_count": 1,
+                "b2_score": 10,
+                "criterion": "income_le_ceiling",
+                "income_path": "income",
+                "standard_id": national.id,
+                "standard_version": national.version,
+            },
+        ),
+    ]
+    with engine.begin() as conn:
+        for model, values in rows:
+            conn.execute(insert(model.__table__).values(**values))
+    upgrade(engine)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT national_status, national_standard_id, national_standard_version FROM classifications"
+            )
+        ).one()
+    assert tuple(row) == ("near_poor", national.id, national.version)
+    downgrade(engine, "0004")
+    assert "national_status" not in {c["name"] for c in inspect(engine).get_columns("classifications")}
+    engine.dispose()

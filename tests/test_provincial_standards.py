@@ -10,9 +10,11 @@ import pandas as pd
 import pytest
 import yaml
 from sqlalchemy import Engine, insert, inspect, select, text
+from typer.testing import CliRunner
 
 from rasoat.applied_standard import round_standard, standard_for_district
 from rasoat.classifier import classify_both
+from rasoat.cli import app
 from rasoat.config import data_dir
 from rasoat.db import get_or_create_round, save_classifications, session_scope, store_submission
 from rasoat.db.engine import make_engine
@@ -36,6 +38,7 @@ BAC_NINH = "24"  # two-tier map; also the former Bắc Giang on the legacy map
 FORMER_BAC_NINH = "27"  # legacy map
 BAC_NINH_CITY = "256"  # a legacy district of the former Bắc Ninh
 QUANG_TRI = "45"
+runner = CliRunner()
 
 
 def test_bac_ninh_2025_selects_its_own_standard() -> None:
@@ -255,3 +258,29 @@ def test_migration_gives_existing_rows_their_status_as_national_status(empty_dat
     downgrade(engine, "0004")
     assert "national_status" not in {c["name"] for c in inspect(engine).get_columns("classifications")}
     engine.dispose()
+
+
+def test_a_national_edit_changes_the_provincial_hash(tmp_path: Path) -> None:
+    """Inherited values are part of the provincial standard: editing them must show in its hash,
+    so `record_standard` refuses the edit until the provincial file's version is bumped too."""
+    _copy_national(tmp_path)
+    _provincial(tmp_path, "p.yaml")
+    before = {s.id: s.sha256 for s in load_standards(tmp_path)}
+    national = tmp_path / "nd07_2022_2026.yaml"
+    national.write_text(
+        national.read_text(encoding="utf-8").replace("rural: 140", "rural: 141"), encoding="utf-8"
+    )
+    after = {s.id: s.sha256 for s in load_standards(tmp_path)}
+    assert after["BN_2025"] != before["BN_2025"]
+
+
+def test_cli_lists_the_provincial_standard_and_classifies_under_it(tmp_path: Path) -> None:
+    listed = runner.invoke(app, ["standards"])
+    assert listed.exit_code == 0 and "BN_2025" in listed.output and "tỉnh 24" in listed.output
+    out = tmp_path / "out.csv"
+    sample = data_dir() / "sample" / "468" / "19597.xlsx"
+    result = runner.invoke(
+        app, ["classify", str(sample), "--year", str(YEAR), "--province", BAC_NINH, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Bắc Ninh" in result.output  # the summary names the standard applied

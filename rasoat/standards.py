@@ -29,6 +29,8 @@ from rasoat.schema import INDICATOR_COLUMNS
 AREAS = ("rural", "urban")
 # Keys a provincial file may state; everything else comes from the national standard it extends.
 PROVINCIAL_OVERRIDES = ("income_ceiling", "mstb_band", "min_deprivations", "b1_cutoff")
+# Keys every provincial file states itself.
+PROVINCIAL_OWN = ("id", "version", "name_vi", "legal_basis", "period", "extends", "scope")
 
 
 class NoStandardError(LookupError):
@@ -74,8 +76,8 @@ class Standard:
     sha256: str  # of the YAML file: pins exactly which rules a classification used
     # The national period (giai đoạn) the standard belongs to: history and certificates span it.
     # Equal to first/last year for a national standard; the extended standard's for a provincial one.
-    period_first_year: int = 0
-    period_last_year: int = 0
+    period_first_year: int
+    period_last_year: int
     extends: str | None = None  # id of the national standard a provincial one sits above
     scope: Scope | None = None  # None: national
 
@@ -94,7 +96,10 @@ class Standard:
         return self.scope is not None and self.covers(year) and province_code in self.scope.codes
 
 
-def _standard(path: Path, raw: dict[str, Any], raw_bytes: bytes) -> Standard:
+def _standard(
+    path: Path, raw: dict[str, Any], raw_bytes: bytes, period: tuple[int, int] | None = None
+) -> Standard:
+    """`period`: the national period a provincial standard sits in (None: its own years)."""
     indicators = tuple(Indicator(**item) for item in raw["indicators"])
     if tuple(i.code for i in indicators) != INDICATOR_COLUMNS:
         raise ValueError(f"{path.name}: indicators must be {', '.join(INDICATOR_COLUMNS)} in order")
@@ -117,8 +122,8 @@ def _standard(path: Path, raw: dict[str, Any], raw_bytes: bytes) -> Standard:
         indicators=indicators,
         indicators_provisional=bool(raw.get("indicators_provisional", False)),
         sha256=hashlib.sha256(raw_bytes).hexdigest(),
-        period_first_year=int(raw.get("_period_first_year", first)),
-        period_last_year=int(raw.get("_period_last_year", last)),
+        period_first_year=(period or (first, last))[0],
+        period_last_year=(period or (first, last))[1],
         extends=raw.get("extends"),
         scope=_scope(path, raw.get("scope")),
     )
@@ -152,14 +157,21 @@ def _read(path: Path) -> tuple[dict[str, Any], bytes]:
 def _provincial(
     path: Path, raw: dict[str, Any], raw_bytes: bytes, national: dict[str, tuple[Standard, dict[str, Any]]]
 ) -> Standard:
+    unknown = set(raw) - set(PROVINCIAL_OVERRIDES) - set(PROVINCIAL_OWN)
+    if unknown:  # a value the file cannot set must not look as if it applied
+        raise ValueError(f"{path.name}: a provincial standard cannot state {', '.join(sorted(unknown))}")
+    missing = [k for k in PROVINCIAL_OWN if k not in raw]
+    if missing:
+        raise ValueError(f"{path.name}: a provincial standard must state {', '.join(missing)}")
     if raw["extends"] not in national:
         raise ValueError(f"{path.name}: extends unknown national standard {raw['extends']!r}")
     parent, parent_raw = national[raw["extends"]]
     merged = parent_raw | {k: raw[k] for k in PROVINCIAL_OVERRIDES if k in raw}
-    merged |= {k: raw[k] for k in ("id", "version", "name_vi", "legal_basis", "period", "extends", "scope")}
-    merged |= {"_period_first_year": parent.first_year, "_period_last_year": parent.last_year}
+    merged |= {k: raw[k] for k in PROVINCIAL_OWN}
     # The hash covers both files: a change to the inherited national values is a change too.
-    standard = _standard(path, merged, raw_bytes + parent.sha256.encode())
+    standard = _standard(
+        path, merged, raw_bytes + parent.sha256.encode(), (parent.first_year, parent.last_year)
+    )
     if not (parent.first_year <= standard.first_year <= standard.last_year <= parent.last_year):
         raise ValueError(
             f"{path.name}: period must lie within {parent.id} ({parent.first_year}–{parent.last_year})"

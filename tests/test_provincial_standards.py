@@ -165,6 +165,13 @@ def test_loader_refuses_overlapping_scopes(tmp_path: Path) -> None:
     assert [s.id for s in load_standards(tmp_path) if s.scope] == ["BN_2025", "BN_2025_BIS"]
 
 
+def test_loader_refuses_values_a_provincial_file_cannot_set(tmp_path: Path) -> None:
+    _copy_national(tmp_path)
+    _provincial(tmp_path, "p.yaml", indicators_provisional=True)
+    with pytest.raises(ValueError, match="cannot state indicators_provisional"):
+        load_standards(tmp_path)
+
+
 def test_loader_refuses_a_period_outside_the_extended_standard(tmp_path: Path) -> None:
     _copy_national(tmp_path)
     _provincial(tmp_path, "p.yaml", period={"first_year": 2026, "last_year": 2027})

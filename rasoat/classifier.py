@@ -125,3 +125,16 @@ def classify(frame: pd.DataFrame, standard: Standard) -> pd.DataFrame:
         },
         index=frame.index,
     )
+
+
+def classify_both(frame: pd.DataFrame, applied: Standard, national: Standard) -> pd.DataFrame:
+    """`classify` under the applied standard, plus `national_status` under the national one.
+
+    A province may apply its own standard above the national one; the national status is still
+    what the ministry's national figures count, so every household carries both. Where the applied
+    standard is the national one the household is classified once."""
+    result = classify(frame, applied)
+    national_status = (
+        result["status"] if national.label == applied.label else classify(frame, national)["status"]
+    )
+    return result.assign(national_status=national_status)

@@ -105,15 +105,19 @@ def classify(
     file: Annotated[Path, typer.Argument(help="Submission: .xlsx workbook, households.csv, or a folder.")],
     year: Annotated[int, typer.Option("--year", "-y", help="Review year: standard and map.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output CSV, one row per household.")],
+    province: Annotated[
+        str | None, typer.Option("--province", "-p", help="Province code: its own standard, if any.")
+    ] = None,
 ) -> None:
-    """Classify a commune submission under the standard and administrative map of the review year."""
+    """Classify a commune submission under the standard (of the year, and province) and the
+    administrative map of the review year."""
     from rasoat.admin.maps import admin_map
     from rasoat.classifier import classify as classify_frame
     from rasoat.intake import read_submission_path
-    from rasoat.standards import standard_for_year
+    from rasoat.standards import standard_for, standard_for_year
     from rasoat.summary import status_summary
 
-    standard = standard_for_year(year)
+    standard = standard_for_year(year) if province is None else standard_for(year, province)
     units = admin_map(year)
     if not file.exists():
         raise FileNotFoundError(f"không tìm thấy tệp {file}")

@@ -66,9 +66,20 @@ def summary_table(summary: pd.DataFrame, title: str, names: dict[str, str] | Non
     return table
 
 
+def _scope_text(standard: Standard) -> str:
+    if standard.scope is None:
+        return "toàn quốc"
+    legacy = ", ".join(standard.scope.legacy_provinces)
+    return (
+        f"tỉnh {standard.scope.province}"
+        + (f" (mã cũ {legacy})" if legacy else "")
+        + f", trên {standard.extends}"
+    )
+
+
 def standards_table(standards: tuple[Standard, ...]) -> Table:
     table = Table(title="Chuẩn nghèo")
-    for header in ("Mã", "Phiên bản", "Năm", "Trần thu nhập NT/TT", "Mức sống TB", "Ghi chú"):
+    for header in ("Mã", "Phiên bản", "Năm", "Phạm vi", "Trần thu nhập NT/TT", "Mức sống TB", "Ghi chú"):
         table.add_column(header, overflow="fold")
     for s in standards:
         band = (
@@ -85,6 +96,7 @@ def standards_table(standards: tuple[Standard, ...]) -> Table:
             s.id,
             s.version,
             f"{s.first_year}–{s.last_year}",
+            _scope_text(s),
             f"{s.income_ceiling['rural']:,} / {s.income_ceiling['urban']:,}",
             band,
             ", ".join(notes),

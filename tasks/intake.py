@@ -6,11 +6,11 @@ from pathlib import Path
 
 from prefect import get_run_logger, task
 
+from rasoat.applied_standard import standard_for_district
 from rasoat.db import session_scope, shared_engine
 from rasoat.pipeline.identify import Filing, identify
 from rasoat.pipeline.inbox import read_settled
 from rasoat.pipeline.intake import Received, receive
-from rasoat.standards import standard_for_year
 from tasks.retrying import TRANSIENT_RETRIES
 
 
@@ -27,7 +27,15 @@ def keep_and_read(file: str, year: int, filing: Filing, received_by: str) -> Rec
     # Read before the transaction opens: a file still being copied waits here, not holding a lock.
     content = read_settled(path)
     with session_scope(shared_engine()) as session:
-        received = receive(session, year, standard_for_year(year), filing, path.name, content, received_by)
+        received = receive(
+            session,
+            year,
+            standard_for_district(year, filing.district_code),
+            filing,
+            path.name,
+            content,
+            received_by,
+        )
     get_run_logger().info(
         "commune %s: submission %s version %s (%s), %s bytes, %s households, %s members, %s reading problems",
         received.commune_code,

@@ -11,12 +11,12 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rasoat.applied_standard import round_standard
 from rasoat.db.history import load_history
 from rasoat.db.models import Consolidation, Household, Member, ReviewRound
 from rasoat.db.round_data import load_households
 from rasoat.movements import compute_movements, previous_round
 from rasoat.schema import Status
-from rasoat.standards import standard_for_year
 
 PEOPLE_FIELDS = ("household_id", "head_name", "head_id_number")
 MEMBER_FIELDS = ("household_id", "full_name", "relation", "birth_year", "birth_date", "sex", "id_number")
@@ -29,7 +29,7 @@ def consolidation_households(
     number, status, deprivations and both movements; and last years' approved statuses."""
     review_round = session.get(ReviewRound, consolidation.round_id)
     assert review_round is not None
-    standard = standard_for_year(review_round.year)
+    standard = round_standard(review_round)
     ids = [int(i) for i in consolidation.submissions.values()]
     households = load_households(session, ids)
     people = pd.DataFrame(
@@ -42,8 +42,8 @@ def consolidation_households(
     )
     households = households.merge(people.drop(columns="submission_id"), on="household_id", how="left")
     codes = sorted(consolidation.submissions)
-    history = load_history(session, codes, standard.first_year, review_round.year - 1)
-    previous = previous_round(history, review_round.year, standard.first_year)
+    history = load_history(session, codes, standard.period_first_year, review_round.year - 1)
+    previous = previous_round(history, review_round.year, standard.period_first_year)
     complete = bool((previous["status"] == Status.NON_POOR.value).any()) or previous.empty
     moves = compute_movements(
         households[["household_id", "status", "members"]], previous, roster_complete=complete

@@ -243,6 +243,9 @@ class Classification(Base):
     __table_args__ = (
         UniqueConstraint("submission_id", "household_id", name="uq_classifications_submission_household"),
         ForeignKeyConstraint(["standard_id", "standard_version"], ["standards.id", "standards.version"]),
+        ForeignKeyConstraint(
+            ["national_standard_id", "national_standard_version"], ["standards.id", "standards.version"]
+        ),
         Index("ix_classifications_round_status", "round_id", "status"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -255,8 +258,13 @@ class Classification(Base):
     b2_score: Mapped[int] = mapped_column(SmallInteger)
     criterion: Mapped[str] = mapped_column(String(30))
     income_path: Mapped[str] = mapped_column(String(10))
-    standard_id: Mapped[str] = mapped_column(String(40))
+    standard_id: Mapped[str] = mapped_column(String(40))  # the standard applied (provincial or national)
     standard_version: Mapped[str] = mapped_column(String(20))
+    # The same household under the national standard: national figures stay comparable between
+    # provinces. Equal to status/standard_* where no provincial standard applies.
+    national_status: Mapped[str] = mapped_column(String(12))
+    national_standard_id: Mapped[str] = mapped_column(String(40))
+    national_standard_version: Mapped[str] = mapped_column(String(20))
     previous_status: Mapped[str | None] = mapped_column(String(12))
     poor_movement: Mapped[str | None] = mapped_column(String(20))
     near_poor_movement: Mapped[str | None] = mapped_column(String(20))

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from rasoat.db.models import Classification, Household, Member, Submission
+from rasoat.db.rounds import record_standard
 from rasoat.standards import Standard
 
 BATCH_ROWS = 5000  # SQLite executemany batches: bounded memory, few round trips
@@ -156,19 +157,36 @@ def save_households(
 
 
 def save_classifications(
-    session: Session, submission: Submission, classified: pd.DataFrame, standard: Standard
+    session: Session,
+    submission: Submission,
+    classified: pd.DataFrame,
+    standard: Standard,
+    national: Standard | None = None,
 ) -> int:
-    """Replace the submission's classification rows, tagged with the standard's id and version."""
+    """Replace the submission's classification rows, tagged with the applied standard's id and
+    version and with the national status and standard (`classify_both`). Without `national` the
+    applied standard is the national one and `national_status` defaults to `status`."""
+    national = national or standard
+    if national.label != standard.label:
+        if "national_status" not in classified:
+            raise ValueError(
+                f"classified under {standard.label} without a national status ({national.label})"
+            )
+        record_standard(session, national)  # the national standard's row, for the foreign key
     table: Table = Classification.__table__  # type: ignore[assignment]
     session.execute(delete(table).where(table.c.submission_id == submission.id))
-    frame = classified.reset_index(drop=True).assign(
+    frame = classified.reset_index(drop=True)
+    frame = frame.assign(
         round_id=submission.round_id,
         submission_id=submission.id,
         standard_id=standard.id,
         standard_version=standard.version,
+        national_status=frame["national_status"] if "national_status" in frame else frame["status"],
+        national_standard_id=national.id,
+        national_standard_version=national.version,
         computed_at=pd.Timestamp.now(tz="UTC").to_pydatetime(),
     )
-    for column in ("status", "criterion", "income_path"):
+    for column in ("status", "national_status", "criterion", "income_path"):
         frame[column] = frame[column].astype(object)
     frame["deprivation_count"] = frame["deprivation_count"].astype(np.int64)
     frame["b2_score"] = frame["b2_score"].astype(np.int64)

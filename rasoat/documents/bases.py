@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rasoat.standards import Standard
+from rasoat.standards import Standard, national_of
 
 LOCAL_GOVERNMENT_LAWS = (
     "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; Luật sửa đổi, bổ sung một số "
@@ -30,9 +30,16 @@ STANDARD_DECREES = {
 }
 
 
-def standard_basis(standard: Standard) -> str:
-    return STANDARD_DECREES.get(standard.id, f"Căn cứ {standard.name_vi}")
+def _basis(standard: Standard) -> str:
+    return STANDARD_DECREES.get(standard.id, f"Căn cứ {standard.legal_basis}")
+
+
+def standard_bases(standard: Standard) -> list[str]:
+    """The standard's legal bases: a provincial standard cites the national decree it sits above,
+    then its own resolution."""
+    national = national_of(standard)
+    return [_basis(national)] if national is standard else [_basis(national), _basis(standard)]
 
 
 def review_bases(standard: Standard) -> list[str]:
-    return [LOCAL_GOVERNMENT_LAWS, standard_basis(standard), DECISION_24, CIRCULAR_07]
+    return [LOCAL_GOVERNMENT_LAWS, *standard_bases(standard), DECISION_24, CIRCULAR_07]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from rasoat.documents.agency import Agency, collective_signature
-from rasoat.documents.bases import LOCAL_GOVERNMENT_LAWS, standard_basis
+from rasoat.documents.bases import LOCAL_GOVERNMENT_LAWS, standard_bases
 from rasoat.documents.lists import list_masks
 from rasoat.schema import INDICATOR_COLUMNS, Status
 from rasoat.standards import Standard
@@ -73,7 +73,7 @@ def certificate_pages(
     """(pages, keys): one view per certificate page (without number and date), and per household
     the register key and the hash of what its page shows."""
     chosen = recognised(households)
-    years = list(range(standard.first_year, min(standard.last_year, year) + 1))
+    years = list(range(standard.period_first_year, min(standard.period_last_year, year) + 1))
     marks = year_marks(chosen, history, years, year)
     deprived = deprived_lists(chosen)
     members = members.loc[members["household_id"].isin(chosen["household_id"])]  # this commune's only
@@ -135,7 +135,7 @@ def certificates_view(
         "years": years,
         "bases": [
             LOCAL_GOVERNMENT_LAWS,
-            standard_basis(standard),
+            *standard_bases(standard),
             f"Căn cứ kết quả rà soát hộ nghèo, hộ cận nghèo năm {year} của Ủy ban nhân dân {agency.phrase}",
         ],
         "authority": f"CHỦ TỊCH {agency.name_upper}",

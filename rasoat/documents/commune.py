@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from rasoat.documents.agency import Agency, chairman_signature, collective_signature
-from rasoat.documents.bases import DECISION_24, review_bases, standard_basis
+from rasoat.documents.bases import DECISION_24, review_bases, standard_bases
 from rasoat.documents.drafts import Draft
 from rasoat.documents.grid import decimal2, list_grid, thousands
 from rasoat.documents.lists import LIST_KEYS, LIST_LABELS_VI, LIST_TITLES_VI, ListCount, list_counts
@@ -64,7 +64,7 @@ def notice_draft(
     view = {
         "title": "THÔNG BÁO",
         "summary": f"Về việc {subject}",
-        "bases": [standard_basis(standard), DECISION_24],
+        "bases": [*standard_bases(standard), DECISION_24],
         "unit": agency.phrase,
         "counts": counts_view(lists),
         "recipients": [

@@ -21,7 +21,7 @@ from rasoat.consolidation.stored import tables_from_json
 from rasoat.db import audit, get_or_create_round
 from rasoat.db.history import replace_history
 from rasoat.db.models import Approval, Classification, Consolidation, Household, ReviewRound
-from rasoat.standards import standard_for_year
+from rasoat.standards import standard_for
 
 
 class NothingToApproveError(RuntimeError):
@@ -80,7 +80,7 @@ def build_province_tables(session: Session, year: int, province_code: str, actor
     if not parts:
         raise NothingToApproveError(f"tỉnh {province_code} chưa có huyện nào tổng hợp xong năm {year}")
     review_round = get_or_create_round(
-        session, year, "province", province_code, standard_for_year(year), actor
+        session, year, "province", province_code, standard_for(year, province_code), actor
     )
     digest = hashlib.sha256()
     for code, consolidation in sorted(parts.items()):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from rasoat import unit_codes
 from rasoat.admin_units import communes_of, district_name
+from rasoat.applied_standard import round_standard
 from rasoat.consolidation import (
     ConsolidatedTables,
     ConsolidationInput,
@@ -34,7 +35,6 @@ from rasoat.db.models import Consolidation, ReviewRound
 from rasoat.db.round_data import latest_submissions, load_households, load_members
 from rasoat.movements import compute_movements, previous_round
 from rasoat.schema import Status
-from rasoat.standards import standard_for_year
 from rasoat.validation import CheckResult
 
 STATUS_REASONS_VI = {
@@ -164,7 +164,7 @@ def plan_consolidation(
         round_id=round_id,
         year=review_round.year,
         district_code=review_round.scope_code,
-        standard_label=standard_for_year(review_round.year).label,
+        standard_label=round_standard(review_round).label,
         included=included,
         missing=missing,
         reason=reason if missing else None,
@@ -205,7 +205,7 @@ def consolidate_plan(
     ordered = [by_commune[c] for c in sorted(by_commune)]
 
     year, district_code = plan.year, plan.district_code
-    standard = standard_for_year(year)
+    standard = round_standard(review_round)
     communes = communes_of(district_code)
     if ordered:
         households = _concat([d.households for d in ordered])
@@ -213,8 +213,8 @@ def consolidate_plan(
     else:  # every commune missing, consolidated anyway: empty frames with the right columns
         households, members = load_households(session, []), load_members(session, [])
     codes = [c.code for c in communes]
-    history = load_history(session, codes, standard.first_year, year - 1)
-    previous = previous_round(history, year, standard.first_year)
+    history = load_history(session, codes, standard.period_first_year, year - 1)
+    previous = previous_round(history, year, standard.period_first_year)
     complete = bool((previous["status"] == Status.NON_POOR.value).any()) or previous.empty
     moves = compute_movements(
         households[["household_id", "status", "members"]], previous, roster_complete=complete

@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from rasoat.admin_units import communes_of, province_of_district
+from rasoat.applied_standard import round_standard
 from rasoat.consolidation.export import write_tables_xlsx
 from rasoat.consolidation.stored import tables_from_json
 from rasoat.db.audit import audit
@@ -56,7 +57,7 @@ from rasoat.documents.table_pdf import TABLE_DOCUMENTS, TableDocumentJob
 from rasoat.documents.xlsx import write_lists_xlsx
 from rasoat.pipeline.approval_stage import build_province_tables
 from rasoat.pipeline.outputs import commune_output_dir
-from rasoat.standards import standard_for_year
+from rasoat.standards import standard_for
 
 CHUNK = 500  # certificate pages per job: a commune is mostly one job, no pypdf join (≈ 3 ms a page, serial)
 DOC_LABELS_VI = {
@@ -277,7 +278,7 @@ def district_documents(
     review_round = session.get(ReviewRound, consolidation.round_id)
     assert review_round is not None
     year = review_round.year
-    standard = standard_for_year(year)
+    standard = round_standard(review_round)
     today = issued_on or dt.date.today()
     tables = tables_from_json(consolidation.tables)
     district = district_agency(review_round.scope_code)
@@ -391,7 +392,7 @@ def _certificates_job(
     for page, symbol, date in zip(pages, numbers["symbol"], numbers["issued_on"], strict=True):
         page["number"] = f"Số: {symbol}"
         page["date_line"] = place_and_date(agency.place, pd.Timestamp(date).date())
-    years = list(range(standard.first_year, min(standard.last_year, year) + 1))
+    years = list(range(standard.period_first_year, min(standard.period_last_year, year) + 1))
     html: list[Job] = [
         CertificateJob(certificates_view(agency, year, standard, pages[i : i + CHUNK], years))
         for i in range(0, max(len(pages), 1), CHUNK)
@@ -426,7 +427,7 @@ def province_documents(
     approval = session.get(Approval, approval_id)
     if approval is None or approval.decision != "approved":
         raise LookupError(f"approval {approval_id} is not an approval")
-    standard = standard_for_year(year)
+    standard = standard_for(year, province_code)
     prepared = build_province_tables(session, year, province_code, actor)
     agency = province_agency(province_code)
     signature = signature_for_position(approval.approver_position, approval.approver_name)

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from rasoat.admin_units import commune as commune_unit
 from rasoat.admin_units import district_name
-from rasoat.classifier import classify
+from rasoat.applied_standard import round_standard
+from rasoat.classifier import classify_both
 from rasoat.db import audit, save_classifications, save_households, session_scope
 from rasoat.db.models import Household, Member, ReviewRound, Submission, ValidationResult
 from rasoat.db.rounds import lock_round
@@ -27,7 +28,7 @@ from rasoat.feedback import write_feedback
 from rasoat.intake import ParsedSubmission, SubmissionError
 from rasoat.intake.cache import read_submission_cached
 from rasoat.pipeline.outputs import feedback_dir
-from rasoat.standards import standard_for_year
+from rasoat.standards import national_of
 from rasoat.validation import CheckResult, ValidationReport
 from rasoat.validation.reading import unreadable_report
 from rasoat.validation.validate import ValidationContext, validate_submission
@@ -135,7 +136,7 @@ def validation_inputs(session: Session, submission_id: int) -> str:
     ).all()
     received = submission.received_at.isoformat() if submission.received_at else ""
     digest = hashlib.sha256(
-        f"{submission.id}|{received}|{submission.sha256}|{standard_for_year(review_round.year).label}".encode()
+        f"{submission.id}|{received}|{submission.sha256}|{round_standard(review_round).label}".encode()
     )
     for commune, sha in others:
         digest.update(f";{commune}:{sha}".encode())
@@ -195,7 +196,7 @@ def _check(
         year=review_round.year,
         district_code=review_round.scope_code,
         commune_code=submission.commune_code,
-        standard=standard_for_year(review_round.year),
+        standard=round_standard(review_round),
         other_id_numbers=others,
     )
     out = feedback_dir(review_round.year, submission.commune_code)
@@ -255,16 +256,17 @@ def _record(
     session: Session, submission: Submission, review_round: ReviewRound, checked: _Checked, actor: str
 ) -> Validated:
     parsed, report = checked.parsed, checked.report
-    standard = standard_for_year(review_round.year)
+    standard = round_standard(review_round)
+    national = national_of(standard)
     out = feedback_dir(review_round.year, submission.commune_code)
     _record_results(session, submission, report)
     status_counts: dict[str, int] = {}
     households = 0
     if report.accepted and parsed is not None:
-        result = classify(parsed.households, standard)
+        result = classify_both(parsed.households, standard, national)
         classified = parsed.households[["household_id", "commune_code", "members"]].join(result)
         save_households(session, submission, parsed.households, parsed.members)
-        save_classifications(session, submission, classified, standard)
+        save_classifications(session, submission, classified, standard, national)
         status_counts = {str(k): int(v) for k, v in result["status"].value_counts().items()}
         households = len(parsed.households)
         submission.status = "accepted"

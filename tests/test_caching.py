@@ -14,9 +14,10 @@ import httpx
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from stages import accept
 
 from rasoat.db import session_scope
-from rasoat.db.models import Consolidation, Submission
+from rasoat.db.models import Consolidation
 from rasoat.generate import generate_district
 from rasoat.pipeline.inbox import FileStillArrivingError, read_settled
 from tasks.retrying import is_transient
@@ -104,15 +105,11 @@ def test_consolidation_rereads_only_the_commune_that_changed(
 def test_two_runs_of_one_district_never_consolidate_at_once(
     prefect_server: None, camlo: list[Path], engine: Engine
 ) -> None:
-    from flows.commune_submission import commune_submission
     from flows.district_consolidation import district_consolidation
     from tasks.consolidation import district_limit_name
 
     since = dt.datetime.now(dt.UTC)
-    for path in camlo:
-        assert commune_submission(str(path), YEAR, "468", data_docs=False).accepted
-    with session_scope(engine) as s:
-        round_id = s.scalars(select(Submission.round_id)).first()
+    round_id = accept(engine, camlo, YEAR)  # the communes' files, through the stages: not the subject
     errors: list[BaseException] = []
 
     def run() -> None:

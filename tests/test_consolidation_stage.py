@@ -8,16 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
+from stages import accept
 
 from rasoat.db import session_scope
 from rasoat.db.models import AuditEntry, Consolidation
 from rasoat.generate import generate_district
 from rasoat.pipeline.baseline import BaselineError, import_baseline
 from rasoat.pipeline.consolidation_stage import MissingCommunesError, consolidate_round
-from rasoat.pipeline.identify import identify
-from rasoat.pipeline.intake import receive
-from rasoat.pipeline.validation_stage import validate_stored
-from rasoat.standards import standard_for_year
 
 YEAR = 2026
 LATE = "19621"
@@ -31,13 +28,7 @@ def camlo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _submit(engine: Engine, path: Path) -> int:
-    with session_scope(engine) as s:
-        received = receive(
-            s, YEAR, standard_for_year(YEAR), identify(path.name), path.name, path.read_bytes(), "xa"
-        )
-    with session_scope(engine) as s:
-        assert validate_stored(s, received.submission_id, "xa", data_docs=False).accepted
-    return received.round_id
+    return accept(engine, [path], YEAR)
 
 
 def test_consolidation_waits_for_communes_unless_told(engine: Engine, camlo: Path) -> None:

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import Engine, func, select
+from stages import accept
 
 from rasoat.db import session_scope
 from rasoat.db.models import AuditEntry, Document
@@ -23,10 +24,6 @@ from rasoat.pipeline.approval_stage import Decision, build_province_tables, reco
 from rasoat.pipeline.baseline import import_baseline
 from rasoat.pipeline.consolidation_stage import consolidate_round
 from rasoat.pipeline.documents_stage import district_documents, province_documents
-from rasoat.pipeline.identify import identify
-from rasoat.pipeline.intake import receive
-from rasoat.pipeline.validation_stage import validate_stored
-from rasoat.standards import standard_for_year
 
 YEAR = 2026
 NOTICE_DATE = dt.date(2026, 11, 20)  # a Friday; 24/11 is a day off
@@ -43,15 +40,9 @@ def camlo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _consolidate(engine: Engine, camlo: Path) -> int:
     with session_scope(engine) as s:
         import_baseline(s, camlo / "history.csv", "468", "huyen")
-    for path in sorted(camlo.glob("*.xlsx")):
-        with session_scope(engine) as s:
-            received = receive(
-                s, YEAR, standard_for_year(YEAR), identify(path.name), path.name, path.read_bytes(), "xa"
-            )
-        with session_scope(engine) as s:
-            assert validate_stored(s, received.submission_id, "xa", data_docs=False).accepted
+    round_id = accept(engine, sorted(camlo.glob("*.xlsx")), YEAR)
     with session_scope(engine) as s:
-        outcome = consolidate_round(s, received.round_id, "huyen")
+        outcome = consolidate_round(s, round_id, "huyen")
     assert outcome.passed
     return outcome.consolidation_id
 

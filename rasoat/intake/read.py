@@ -530,11 +530,13 @@ def _tick_columns(
     the indicators are ticked, an indicator column left entirely blank is read as all 0 too (refusing
     it as "missing" would ask the commune to type 0 where the form has nothing to tick)."""
     ticked = [n for n in INDICATOR_COLUMNS if writing.get(n) is FlagWriting.TICKS]
+    unticked = []
     if ticked:
         for name in INDICATOR_COLUMNS:
             if name in out and name not in writing and out[name].isna().all():
                 out[name] = pd.Series(0, index=out[name].index, dtype="Int8")
                 writing[name] = FlagWriting.TICKS
+                unticked.append(name)
     position = {name: j for j, name in mapping.items()}
     notices = []
     for name, how in writing.items():
@@ -548,8 +550,14 @@ def _tick_columns(
                 column=name,
                 header=shown,
                 code="tick_marks",
-                message=f"cột '{shown}' được ghi bằng dấu đánh dấu: ô có dấu (x, ✓) được đọc là 1, "
-                "ô để trống được đọc là 0; hãy kiểm tra lại nếu ô trống có nghĩa là chưa ghi",
+                message=(
+                    f"cột '{shown}' để trống cả cột trong khi các chỉ số khác được đánh dấu: đọc là 0 "
+                    "(không hộ nào thiếu hụt chỉ số này)"
+                    if name in unticked
+                    else f"cột '{shown}' được ghi bằng dấu đánh dấu: ô có dấu (x, ✓) được đọc là 1, "
+                    "ô để trống được đọc là 0"
+                )
+                + "; hãy kiểm tra lại nếu ô trống có nghĩa là chưa ghi",
             )
         )
     return notices

@@ -37,7 +37,8 @@ from rasoat.text import fold
 DENSE_CELLS = 5  # a household gives at least its id, commune, village, head, ethnicity, members
 TRAILER_SCAN = 200  # non-blank rows below the last household looked at for the end marker
 
-_UNITS = r"thon|to|to dan pho|xom|ban|ap|khu|khom|lang|buon|bon|doi|cum|xa|phuong|thi tran|toan xa"
+# What a total may name after its label: the unit it sums, or a count ("Cộng: 5 hộ").
+_UNITS = r"thon|to|to dan pho|xom|ban|ap|khu|khom|lang|buon|bon|doi|cum|xa|phuong|thi tran|toan xa|\d+"
 _TOTAL = re.compile(rf"(?:tong cong|tong so|tong|cong)(?: (?:{_UNITS}|toan phuong|cac thon|so ho|ho)\b.*)?")
 # A cheap first filter on the raw id cell: does it start like a total label?
 _TOTAL_START = re.compile(r"^\s*(?:t[ổôo]ng|c[ộôo]ng)", re.IGNORECASE)

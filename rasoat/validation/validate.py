@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from rasoat.intake.notes import reading_notes
 from rasoat.intake.read import ParsedSubmission
 from rasoat.standards import Standard
 from rasoat.validation import gx_runner, reading
@@ -68,10 +69,13 @@ def validate_submission(
         "ho": len(prepared.households),
         "thanh_vien": 0 if prepared.members is None else len(prepared.members),
     }
-    report = ValidationReport(file=parsed.file)
+    report = ValidationReport(file=parsed.file, notes=reading_notes(parsed))
     report.checks.extend(reading.check_results(parsed.problems, rows))
     ids = reading.household_ids(parsed.problems, parsed.file, tables)
     report.findings.extend(reading.finding(p, h) for p, h in zip(parsed.problems, ids, strict=True))
+    # How cells were read that the commune should confirm (columns of tick marks): warnings.
+    report.checks.extend(reading.check_results(parsed.notices, rows, Severity.WARNING))
+    report.findings.extend(reading.finding(p, severity=Severity.WARNING) for p in parsed.notices)
     for spec in specs:
         outcome = outcomes.get(spec.check)
         report.checks.append(check_result(spec, outcome))

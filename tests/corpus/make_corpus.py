@@ -515,9 +515,13 @@ def _official_list(
 
 def official_list_cases() -> dict[str, bytes]:
     thon1 = [household(n) for n in (1, 2, 3)]
-    thon2 = [household(n, village="Thôn 2") for n in (4, 5)]
+    # Heads without a CCCD from the fourth household on: the corpus has few distinct numbers.
+    thon2 = [household(n, village="Thôn 2", head_id_number=None) for n in (4, 5)]
     # Villages whose names hold "Cộng": households, not total rows.
-    cong = [household(6, village="Cộng Hòa"), household(7, village="Thôn Cộng Lạc")]
+    cong = [
+        household(6, village="Cộng Hòa", head_id_number=None),
+        household(7, village="Thôn Cộng Lạc", head_id_number=None),
+    ]
     both = _official_list([thon1, thon2], subtotals=False, left=[SIGNERS[0]], right=[SIGNERS[1]])
     left_only = _official_list([thon1, thon2], subtotals=False, left=[SIGNERS[2]], right=None)
     subtotals = _official_list([thon1, thon2, cong], subtotals=True, left=[SIGNERS[0]], right=[SIGNERS[1]])
@@ -539,8 +543,8 @@ def tick_cases() -> dict[str, bytes]:
             row[COL[code]] = marks[(n + k) % 3] if row[COL[code]] == 1 else None
         return row
 
-    ticks = [ticked(n) for n in (1, 2, 3, 5)]  # d04 … d12: nobody deprived, columns left blank
-    mixed = [ticked(n) for n in (1, 2, 3, 5)]
+    ticks = [ticked(n) for n in (1, 2, 3, 4)]  # d04 … d12: nobody deprived, columns left blank
+    mixed = [ticked(n) for n in (1, 2, 3, 4)]
     mixed[1][COL["d01"]] = 0  # a digit among the ticks of column d01
 
     def yes_no(n: int) -> list[object]:

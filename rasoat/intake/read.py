@@ -276,6 +276,7 @@ def _unit_of(table: RawTable, at: int, header: str) -> IncomeUnit:
     try:
         return income_unit(header)
     except UnknownUnit:
+        stated = ", ".join(re.findall(r"\(([^)]*)\)", header)) or header
         raise SubmissionError(
             [
                 Problem(
@@ -285,10 +286,10 @@ def _unit_of(table: RawTable, at: int, header: str) -> IncomeUnit:
                     column="income_per_capita",
                     header=header,
                     code="unknown_unit",
-                    message=f"không hiểu đơn vị ghi trong tiêu đề cột thu nhập '{header}'; các đơn vị "
-                    f"đọc được: {UNITS_UNDERSTOOD_VI}; hãy ghi số tiền theo một trong các đơn vị đó "
-                    "và ghi đơn vị trong ngoặc ở tiêu đề cột",
-                    value=header,
+                    message="không hiểu đơn vị ghi trong tiêu đề cột thu nhập; các đơn vị đọc được: "
+                    f"{UNITS_UNDERSTOOD_VI}. Hãy ghi số tiền theo một trong các đơn vị đó và ghi đơn vị "
+                    "trong ngoặc ở tiêu đề cột, ví dụ 'Thu nhập bình quân (nghìn đồng/người/tháng)'",
+                    value=stated,
                 )
             ]
         ) from None

@@ -17,7 +17,9 @@ Decisions:
   known columns (a signature line has a few). Below it, from the first row holding a total label,
   a place-and-date line, a signature title or a note, every row is the table's end and is skipped.
   Rows between the last household and that marker stay households (a household typed in part is the
-  commune's to complete, not ours to drop); without a marker nothing is cut.
+  commune's to complete, not ours to drop). Without a marker, only a tail of sparse rows holding text
+  without any digit (signers' names under a title drawn in a text box) is cut: it has no household
+  id, and shown as one it would put a signer's name in the feedback.
 
 Only the rows whose id cell is blank (or starts like a total label) and the rows below the last
 household are looked at cell by cell: a province's millions of household rows cost a few
@@ -70,6 +72,7 @@ _SIGNATURE = (
     "giam doc",
 )
 _NOTE = ("ghi chu", "chu thich", "luu y", "chu y")
+_DIGIT = re.compile(r"\d")
 
 REASONS_VI = {
     "total_row": "dòng tổng cộng",
@@ -115,6 +118,16 @@ def marker(value: object) -> str | None:
 
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _only_words(row: np.ndarray, nonblank: list[int], k: int, values: np.ndarray) -> bool:
+    """Sparse rows at the very end holding only text without a digit (the signers' names under a
+    signature title lost in a picture or a text box): no household id, no number, so no household.
+    Only when every non-blank row from this one down is such a row."""
+    rest = nonblank[nonblank.index(k) :]
+    return all(
+        all(isinstance(v, str) and not _DIGIT.search(v) for v in values[i] if not _blank(v)) for i in rest
+    )
 
 
 def _row_marker(values: np.ndarray) -> str | None:
@@ -166,7 +179,7 @@ def layout_rows(raw: pd.DataFrame, keep: pd.Series, given: np.ndarray, totals: p
         nonblank = [k for k in range(len(values)) if not all(map(_blank, values[k]))][:TRAILER_SCAN]
         for k in nonblank:
             reason = _row_marker(values[k])
-            if reason is None and not end:
+            if reason is None and not end and not _only_words(values[k], nonblank, k, values):
                 continue  # between the last household and the marker: still households
             end.append((int(below.index[k]), reason or "below_table"))
         if end:

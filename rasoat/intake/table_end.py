@@ -151,8 +151,13 @@ def total_rows(
         starts = strings.astype(str).str.match(_TOTAL_START)
         labelled_id.loc[starts.index[starts.to_numpy()]] = True
     candidates = keep & (ids.isna() | labelled_id)
-    if heads is not None:
-        candidates &= heads.isna() | heads.map(_is_total, na_action="ignore").fillna(False).astype(bool)
+    if not candidates.any():
+        return totals
+    if heads is not None:  # a named head makes a household; folded only on the few candidates
+        named = heads[candidates.to_numpy()]
+        named = named[named.notna().to_numpy()]
+        not_total = named.index[~named.map(_is_total).to_numpy(dtype=bool)]
+        candidates.loc[not_total] = False
     if not candidates.any():
         return totals
     block = raw.loc[candidates]

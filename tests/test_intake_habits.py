@@ -186,6 +186,23 @@ def test_total_place_date_and_signatures_below_the_list_are_not_households(name:
     assert any("hộ cuối cùng ở dòng 10; dòng 11, 13–" in n for n in report.notes), report.notes
 
 
+def test_the_members_list_ends_at_its_last_member_too() -> None:
+    parsed = read("official_list_members.xlsx")
+    assert parsed.problems == [] and parsed.members is not None
+    assert len(parsed.households) == 3 and len(parsed.members) == 6
+    assert [(s.row, s.detail) for s in parsed.skipped_rows if s.table == "thanh_vien"] == [
+        (8, "total_row"),  # "Tổng cộng: 6 nhân khẩu"
+        (10, "place_date"),
+        (11, "signature"),
+        (12, "below_table"),  # the signer's name, in the "Mã hộ" column
+    ]
+    report = validate(parsed)
+    assert_vietnamese_and_masked(report)
+    assert not [f for f in report.findings if f.check == "doi_chieu.member_household_exists"]
+    expected = "Sheet 'Thành viên': thành viên cuối cùng ở dòng 7; dòng 8, 10–12"
+    assert any(n.startswith(expected) for n in report.notes), report.notes
+
+
 def test_village_totals_in_the_middle_are_skipped_and_villages_named_cong_stay() -> None:
     parsed = read("official_list_village_totals.xlsx")
     assert parsed.problems == []

@@ -42,24 +42,27 @@ def reading_notes(parsed: ParsedSubmission) -> list[str]:
             f"Cột thu nhập '{parsed.income_header}': đọc theo đơn vị {unit.label_vi}; "
             f"{unit.conversion_vi(income_months_per_year())}."
         )
-    by_sheet: dict[str | None, list] = {}
+    by_table: dict[tuple[str, str | None], list] = {}
     for skipped in parsed.skipped_rows:
-        by_sheet.setdefault(skipped.sheet, []).append(skipped)
-    last = int(parsed.households["source_row"].max()) if len(parsed.households) else None
-    for sheet, rows in by_sheet.items():
+        by_table.setdefault((skipped.table, skipped.sheet), []).append(skipped)
+    for (table, sheet), rows in by_table.items():
+        frame = parsed.households if table == "ho" else parsed.members
+        last = int(frame["source_row"].max()) if frame is not None and len(frame) else None
+        where = _where(sheet) if sheet or table == "ho" else "Tệp thành viên"
         totals = [s.row for s in rows if s.reason == "total_row"]
         end = [s for s in rows if s.reason == "table_end"]
+        item = "hộ" if table == "ho" else "thành viên"
         if totals:
             notes.append(
-                f"{_where(sheet)}: {_spans(totals)} là dòng cộng giữa danh sách (ví dụ 'Cộng thôn'), "
-                "không đọc là hộ."
+                f"{where}: {_spans(totals)} là dòng cộng giữa danh sách (ví dụ 'Cộng thôn'), "
+                f"không đọc là {item}."
             )
         if end:
             kinds = ", ".join(dict.fromkeys(REASONS_VI[s.detail or "below_table"] for s in end))
-            last_row = f"hộ cuối cùng ở dòng {last}; " if last is not None else ""
+            last_row = f"{item} cuối cùng ở dòng {last}; " if last is not None else ""
             notes.append(
-                f"{_where(sheet)}: {last_row}{_spans([s.row for s in end])} bên dưới ({kinds}) "
-                "được coi là phần cuối bảng, không đọc là hộ."
+                f"{where}: {last_row}{_spans([s.row for s in end])} bên dưới ({kinds}) "
+                f"được coi là phần cuối bảng, không đọc là {item}."
             )
     words = [k for k, v in parsed.flag_writing.items() if v == FlagWriting.WORDS.value]
     if words:

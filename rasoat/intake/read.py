@@ -111,6 +111,7 @@ class SkippedRow:
     # "repeated_header", "column_numbers", "total_row" (inside the table) or "table_end" (below it)
     reason: str
     detail: str | None = None  # table_end: what the row is ("signature", "place_date", …)
+    table: str = "ho"  # "ho" or "thanh_vien": which list the row was skipped from
 
 
 @dataclass
@@ -417,8 +418,10 @@ def _frame(table: RawTable, columns: tuple[Column, ...]) -> _Sheet:
     keep = pd.Series(typed_in, index=raw.index)
     id_col = seen.get("household_id")
     keep &= ~_repeated_header_rows(table, raw, keep, cells_by_col, id_col, header, start, skipped)
-    if columns is HOUSEHOLD_COLUMNS:  # total rows, place-date and signature lines under the list
-        head_col = seen.get("head_name")
+    # Total rows, place-date and signature lines under the list (a members list has them too).
+    table_name = "ho" if columns is HOUSEHOLD_COLUMNS else "thanh_vien"
+    if id_col is not None:
+        head_col = seen.get("head_name", seen.get("full_name"))
         totals = table_end.total_rows(
             raw,
             keep,
@@ -427,8 +430,10 @@ def _frame(table: RawTable, columns: tuple[Column, ...]) -> _Sheet:
         )
         layout = table_end.layout_rows(raw, keep, given_count, totals)
         keep &= ~layout.drop
-        skipped.extend(SkippedRow(table.sheet, r, "total_row") for r in layout.totals)
-        skipped.extend(SkippedRow(table.sheet, r, "table_end", why) for r, why in layout.end)
+        skipped.extend(SkippedRow(table.sheet, r, "total_row", table=table_name) for r in layout.totals)
+        skipped.extend(
+            SkippedRow(table.sheet, r, "table_end", why, table=table_name) for r, why in layout.end
+        )
 
     # Cells merged down a column: the top cell's value holds for the whole range.
     for (r1, c1), (r2, _c2) in table.merged:

@@ -525,7 +525,19 @@ def official_list_cases() -> dict[str, bytes]:
     both = _official_list([thon1, thon2], subtotals=False, left=[SIGNERS[0]], right=[SIGNERS[1]])
     left_only = _official_list([thon1, thon2], subtotals=False, left=[SIGNERS[2]], right=None)
     subtotals = _official_list([thon1, thon2, cong], subtotals=True, left=[SIGNERS[0]], right=[SIGNERS[1]])
+    # The members list signed too: the signer's name falls in its "Mã hộ" column.
+    members = [
+        MEMBER_HEADERS,
+        *MEMBERS,
+        ["Tổng cộng: 6 nhân khẩu"],
+        [],
+        [None, None, None, "Cam Thành, ngày 15 tháng 11 năm 2024"],
+        ["Người lập biểu"],
+        [SIGNERS[2]],
+    ]
+    three = _official_list([thon1], subtotals=False, left=[SIGNERS[0]], right=[SIGNERS[1]])
     return {
+        "official_list_members.xlsx": xlsx({"Hộ gia đình": three, "Thành viên": members}),
         "official_list_signatures.xlsx": xlsx({"Hộ gia đình": both}),
         "official_list_signatures_left.xlsx": xlsx({"ho": left_only}),
         "official_list_village_totals.xlsx": xlsx({"ho": subtotals}),

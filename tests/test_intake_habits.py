@@ -138,6 +138,21 @@ def test_unit_spellings(header: str, label: str, income: int) -> None:
     assert parsed.households["income_per_capita"].tolist() == [2_809_000]
 
 
+def test_an_unreadable_amount_is_reported_in_the_unit_of_the_header() -> None:
+    rows = with_income_header(
+        "Thu nhập bình quân (nghìn đồng/người/tháng)", [household(1, income_per_capita="2,8 triệu")]
+    )
+    parsed = read_submission(xlsx({"ho": rows}), "units.xlsx")
+    [problem] = parsed.problems
+    assert (problem.code, problem.row, problem.column, problem.value) == (
+        "bad_int",
+        2,
+        "income_per_capita",
+        "2,8 triệu",
+    )
+    assert "(nghìn đồng/người/tháng)" in problem.message
+
+
 def test_thousands_under_the_contracts_header_are_blocked_asking_about_the_unit() -> None:
     parsed = read("income_thousands_unlabelled.xlsx")
     assert parsed.problems == []  # read as đồng: only the plausibility check can tell

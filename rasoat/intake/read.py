@@ -422,12 +422,8 @@ def _frame(table: RawTable, columns: tuple[Column, ...]) -> _Sheet:
     table_name = "ho" if columns is HOUSEHOLD_COLUMNS else "thanh_vien"
     if id_col is not None:
         head_col = seen.get("head_name", seen.get("full_name"))
-        totals = table_end.total_rows(
-            raw,
-            keep,
-            None if id_col is None else cells_by_col[id_col],
-            None if head_col is None else cells_by_col[head_col],
-        )
+        heads = None if head_col is None else cells_by_col[head_col]
+        totals = table_end.total_rows(raw, keep, cells_by_col[id_col], heads)
         layout = table_end.layout_rows(raw, keep, given_count, totals)
         keep &= ~layout.drop
         skipped.extend(SkippedRow(table.sheet, r, "total_row", table=table_name) for r in layout.totals)
@@ -489,8 +485,11 @@ def _frame(table: RawTable, columns: tuple[Column, ...]) -> _Sheet:
             )
             if name in writing:
                 expected = _MIXED_FLAG_VI[writing[name]]
-            elif name == "income_per_capita" and unit is not None and unit.multiplier != 1:
-                expected = expected.replace("bằng đồng", f"bằng {unit.label_vi.split('/')[0]}")
+            elif name == "income_per_capita" and unit is not None and unit.converted:
+                expected = (
+                    f"cần số tiền theo đơn vị ghi ở tiêu đề cột ({unit.label_vi}), viết bằng chữ số "
+                    "nguyên; không viết chữ như 'triệu', 'không'"
+                )
             for r in bad[bad].index[: max(0, MAX_PROBLEMS - len(located))]:
                 problem = Problem(
                     file=table.file,

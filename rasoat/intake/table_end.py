@@ -44,6 +44,7 @@ _UNITS = r"thon|to|to dan pho|xom|ban|ap|khu|khom|lang|buon|bon|doi|cum|xa|phuon
 _TOTAL = re.compile(rf"(?:tong cong|tong so|tong|cong)(?: (?:{_UNITS}|toan phuong|cac thon|so ho|ho)\b.*)?")
 # A cheap first filter on the raw id cell: does it start like a total label?
 _TOTAL_START = re.compile(r"^\s*(?:t[ổôo]ng|c[ộôo]ng)", re.IGNORECASE)
+_LABEL_WORDS = ("tổng", "tông", "tong", "cộng", "công", "cong")
 _PLACE_DATE = re.compile(r"\bngay\b.*\bthang\b.*\bnam\b")
 _SIGNATURE = (
     "nguoi lap",
@@ -145,12 +146,18 @@ def total_rows(
     totals = pd.Series(False, index=raw.index)
     if ids is None or not keep.any():
         return totals
-    labelled_id = pd.Series(False, index=raw.index)
-    strings = ids.dropna()
-    if len(strings):
-        starts = strings.astype(str).str.match(_TOTAL_START)
-        labelled_id.loc[starts.index[starts.to_numpy()]] = True
-    candidates = keep & (ids.isna() | labelled_id)
+    missing = ids.isna().to_numpy()
+    candidates = keep.to_numpy() & missing
+    strings = ids[~missing]
+    if pd.api.types.infer_dtype(strings, skipna=False) != "string":  # numbers typed as ids
+        strings = strings.astype(str)
+    # One substring search over the joined, lower-cased column (C speed) tells whether any id cell
+    # could be a label ("Tổng cộng" typed in the id column); only then is each cell matched.
+    joined = "\n".join(strings.tolist()).lower()
+    if any(word in joined for word in _LABEL_WORDS):
+        labelled = np.flatnonzero(~missing)[strings.str.match(_TOTAL_START).to_numpy(dtype=bool)]
+        candidates[labelled] = keep.to_numpy()[labelled]
+    candidates = pd.Series(candidates, index=raw.index)
     if not candidates.any():
         return totals
     if heads is not None:  # a named head makes a household; folded only on the few candidates

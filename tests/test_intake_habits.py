@@ -128,6 +128,8 @@ def test_a_unit_not_understood_refuses_the_file_naming_the_column(name: str, sta
         ("Thu nhập bình quân (ngàn đồng)", "nghìn đồng/người/tháng", 2_809),
         ("Thu nhập (VNĐ/người/năm)", "đồng/người/năm", 2_809_000 * 12),
         ("Thu nhập bình quân\n(1000đ/người/tháng)", "nghìn đồng/người/tháng", 2_809),
+        ("Thu nhập bình quân (1.000 đồng/tháng/người)", "nghìn đồng/người/tháng", 2_809),
+        ("Thu nhập bình quân (đồng/người/12 tháng)", "đồng/người/năm", 2_809_000 * 12),
     ],
 )
 def test_unit_spellings(header: str, label: str, income: int) -> None:

@@ -48,7 +48,7 @@ _AMOUNT = {  # folded amount words → multiplier to đồng
     "1 000 d": 1000,
 }
 _PERSON = {"nguoi", "1 nguoi", "nhan khau", "nk", "khau"}
-_PERIOD = {"": "month", "thang": "month", "1 thang": "month", "nam": "year", "1 nam": "year"}
+_PERIOD = {"thang": "month", "1 thang": "month", "nam": "year", "1 nam": "year", "12 thang": "year"}
 
 UNITS_UNDERSTOOD_VI = (
     "đồng/người/tháng (như mẫu), nghìn đồng/người/tháng, đồng/người/năm, nghìn đồng/người/năm"
@@ -104,13 +104,13 @@ def income_unit(header: str) -> IncomeUnit:
         raise UnknownUnit(header)
     person, period = "", ""
     for part in rest:
-        if part in _PERIOD and part and not period:
+        if part in _PERIOD and not period:
             period = part
         elif part in _PERSON and not person:
             person = part
         else:
             raise UnknownUnit(header)
-    per_year = _PERIOD[period] == "year"
+    per_year = _PERIOD.get(period) == "year"  # unstated: per month, as the contract's column
     money = "nghìn đồng" if multiplier == 1000 else "đồng"
     return IncomeUnit(f"{money}/người/{'năm' if per_year else 'tháng'}", multiplier, per_year)
 

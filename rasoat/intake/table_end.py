@@ -38,6 +38,7 @@ from rasoat.text import fold
 
 DENSE_CELLS = 5  # a household gives at least its id, commune, village, head, ethnicity, members
 TRAILER_SCAN = 200  # non-blank rows below the last household looked at for the end marker
+TRAILER_ROWS = 2000  # rows below the last household looked at (blank ones included)
 
 # What a total may name after its label: the unit it sums, or a count ("Cộng: 5 hộ").
 _UNITS = r"thon|to|to dan pho|xom|ban|ap|khu|khom|lang|buon|bon|doi|cum|xa|phuong|thi tran|toan xa|\d+"
@@ -99,7 +100,7 @@ def _is_total(value: object) -> bool:
     return isinstance(value, str) and _TOTAL.fullmatch(_folded(value)) is not None
 
 
-def marker(value: object) -> str | None:
+def _marker(value: object) -> str | None:
     """What a cell below the table is, if it marks the table's end."""
     if not isinstance(value, str):
         return None
@@ -121,7 +122,7 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _only_words(row: np.ndarray, nonblank: list[int], k: int, values: np.ndarray) -> bool:
+def _only_words(nonblank: list[int], k: int, values: np.ndarray) -> bool:
     """Sparse rows at the very end holding only text without a digit (the signers' names under a
     signature title lost in a picture or a text box): no household id, no number, so no household.
     Only when every non-blank row from this one down is such a row."""
@@ -133,7 +134,7 @@ def _only_words(row: np.ndarray, nonblank: list[int], k: int, values: np.ndarray
 
 def _row_marker(values: np.ndarray) -> str | None:
     for value in values:
-        found = marker(value)
+        found = _marker(value)
         if found is not None:
             return found
     return None
@@ -186,12 +187,12 @@ def layout_rows(raw: pd.DataFrame, keep: pd.Series, given: np.ndarray, totals: p
     end: list[tuple[int, str]] = []
     positions = np.flatnonzero(households)
     if len(positions):
-        below = raw.iloc[positions[-1] + 1 :]
+        below = raw.iloc[positions[-1] + 1 : positions[-1] + 1 + TRAILER_ROWS]
         values = below.to_numpy(dtype=object)
         nonblank = [k for k in range(len(values)) if not all(map(_blank, values[k]))][:TRAILER_SCAN]
         for k in nonblank:
             reason = _row_marker(values[k])
-            if reason is None and not end and not _only_words(values[k], nonblank, k, values):
+            if reason is None and not end and not _only_words(nonblank, k, values):
                 continue  # between the last household and the marker: still households
             end.append((int(below.index[k]), reason or "below_table"))
         if end:

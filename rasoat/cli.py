@@ -11,6 +11,7 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rasoat.cli_render import (
@@ -121,10 +122,18 @@ def classify(
     units = admin_map(year)
     if not file.exists():
         raise FileNotFoundError(f"không tìm thấy tệp {file}")
+    from rasoat.intake.notes import reading_notes
+
     parsed = read_submission_path(file, year)
     parsed.raise_for_problems()
     for code in parsed.households["commune_code"].dropna().unique():
         units.commune(code)  # a code not on the year's map stops here, naming its successors
+    # How the file was read (unit of the income column, rows taken as the table's end), and the
+    # columns read from tick marks: the official checks them before trusting the classes below.
+    for note in reading_notes(parsed):
+        console.print(f"[dim]Đọc tệp:[/] {escape(note)}")
+    for notice in parsed.notices:
+        console.print(f"[yellow]Cảnh báo:[/] {escape(str(notice))}")
     result = classify_frame(parsed.households, standard)
     output = parsed.households[["household_id", "commune_code", "village", "area", "members"]].join(result)
     output["reported_status"] = parsed.households["reported_status"]

@@ -68,6 +68,7 @@ class Standard:
     income_ceiling: dict[str, int]
     mstb_band: dict[str, tuple[int, int]] | None
     min_deprivations: int
+    income_months_per_year: int  # a yearly income (đồng/người/năm) ÷ this = the criterion's monthly unit
     b2_points_per_indicator: int
     b1_cutoff: dict[str, int]
     b1_provisional: bool
@@ -116,6 +117,7 @@ def _standard(
         income_ceiling={a: int(raw["income_ceiling"][a]) for a in AREAS},
         mstb_band=None if band is None else {a: (int(band[a][0]), int(band[a][1])) for a in AREAS},
         min_deprivations=int(raw["min_deprivations"]),
+        income_months_per_year=int(raw["income_months_per_year"]),
         b2_points_per_indicator=int(raw["b2_points_per_indicator"]),
         b1_cutoff={a: int(b1[a]) for a in AREAS},
         b1_provisional=bool(b1.get("provisional", False)),
@@ -219,6 +221,18 @@ def _load(directory: Path) -> tuple[Standard, ...]:
 
 def all_standards() -> tuple[Standard, ...]:
     return _load(data_dir() / "standards")
+
+
+def income_months_per_year() -> int:
+    """Months in the year by which a list written per year is converted to the monthly criterion.
+
+    The reader types a file before it is attached to a round (its parse is cached by the file's bytes
+    alone), so it cannot pick the round's standard: every configured standard must state the same
+    rule, and a standard that changed it would be refused here rather than read differently."""
+    values = {s.income_months_per_year for s in all_standards()}
+    if len(values) != 1:
+        raise ValueError(f"standards disagree on income_months_per_year: {sorted(values)}")
+    return values.pop()
 
 
 def standard_by_id(standard_id: str) -> Standard:

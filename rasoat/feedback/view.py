@@ -7,6 +7,7 @@ can carry, and cut to a readable length, but never interpreted.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -137,6 +138,9 @@ class FeedbackView:
     warnings: list[FindingRow]
     failing_checks: int
     xlsx_name: str
+    # How the file was read: the income unit and its conversion, rows taken as totals or as the
+    # table's end, yes/no columns in words (rasoat.intake.notes).
+    notes: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def has_findings(self) -> bool:
@@ -224,4 +228,5 @@ def build_view(
         warnings=warnings,
         failing_checks=sum(1 for c in checks if c.failing),
         xlsx_name=xlsx_name,
+        notes=[clean(n) for n in report.notes],
     )

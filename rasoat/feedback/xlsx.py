@@ -115,6 +115,11 @@ def _summary(book: xlsxwriter.Workbook, ws: Worksheet, view: FeedbackView) -> No
         ws.write_string(r, 0, "Danh sách chi tiết", label)
         ws.write_string(r, 1, f"sheet “{FINDINGS_SHEET}”", text)
         r += 1
+    for k, note in enumerate(view.notes):
+        if k == 0:
+            ws.write_string(r, 0, "Cách hệ thống đã đọc tệp", label)
+        ws.write_string(r, 1, note, text)
+        r += 1
     if not view.checks:
         return
     r += 1

@@ -30,6 +30,8 @@ def _copy(parsed: ParsedSubmission) -> ParsedSubmission:
         problems=list(parsed.problems),
         extra_columns=list(parsed.extra_columns),
         skipped_rows=list(parsed.skipped_rows),
+        notices=list(parsed.notices),
+        flag_writing=dict(parsed.flag_writing),
     )
 
 

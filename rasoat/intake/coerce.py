@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -174,9 +175,50 @@ def number(raw: pd.Series) -> Typed:
 
 
 def flag(raw: pd.Series) -> Typed:
+    typed, bad, _ = flag_marks(raw)
+    return typed, bad
+
+
+class FlagWriting(StrEnum):
+    """How a 0/1 column was written."""
+
+    DIGITS = "digits"  # 0/1 (TRUE/FALSE count as digits)
+    TICKS = "ticks"  # only tick marks and blanks: tick = 1, blank = 0
+    WORDS = "words"  # only "Có"/"Không": 1/0
+    MIXED_TICKS = "mixed_ticks"  # tick marks beside 0/1 or other values: refused
+    MIXED_WORDS = "mixed_words"  # "Có"/"Không" beside 0/1 or other values: refused
+
+
+# Tick marks as typed on the paper Phiếu B and in its spreadsheet copies.
+TICKS = frozenset({"x", "X", "✓", "✔", "√", "✗", "☑", "☒"})
+YES_NO = {"co": 1.0, "khong": 0.0}  # folded: "Có", "CÓ", "co", "Không", "KHONG", …
+
+
+def flag_marks(raw: pd.Series) -> tuple[pd.Series, pd.Series, FlagWriting]:
+    """A 0/1 column: typed values, the mask of cells that are not a 0/1 answer, and how it was written.
+
+    A column is read one way as a whole. Only tick marks and blanks: the paper form's way (a tick
+    where the household is deprived, nothing elsewhere), so a blank is 0. Only "Có"/"Không": 1/0, and
+    a blank stays missing (both answers are written, so a blank is an unanswered question). A column
+    mixing either with digits or other values is refused cell by cell, as a value that is not 0/1:
+    a commune that wrote "x" beside "0" meant something we cannot know (a tick for "no"?)."""
     numbers, bad = _numbers(raw, booleans=True)
     bad = bad | (numbers.notna() & ~numbers.isin([0.0, 1.0]))
-    return numbers.where(~bad).astype("Int8"), bad
+    if not bad.any():  # the usual column: nothing more to look at
+        return numbers.where(~bad).astype("Int8"), bad, FlagWriting.DIGITS
+    odd = raw[bad.to_numpy()]
+    distinct = {v for v in odd.unique() if isinstance(v, str)}
+    ticks = {v for v in distinct if v in TICKS}
+    words = {v: YES_NO[fold(v)] for v in distinct - ticks if fold(v) in YES_NO}
+    only_odd = bool(bad.sum() == raw.notna().sum())  # no digit anywhere in the column
+    if ticks and ticks == set(odd.unique()) and only_odd:
+        values = raw.notna().astype("float64")  # tick → 1, blank → 0
+        return values.astype("Int8"), pd.Series(False, index=raw.index), FlagWriting.TICKS
+    if words and set(words) == set(odd.unique()) and only_odd:
+        values = raw.map(words, na_action="ignore").astype("Float64")
+        return values.astype("Int8"), pd.Series(False, index=raw.index), FlagWriting.WORDS
+    writing = FlagWriting.MIXED_TICKS if ticks else FlagWriting.MIXED_WORDS if words else FlagWriting.DIGITS
+    return numbers.where(~bad).astype("Int8"), bad, writing
 
 
 def id_number(raw: pd.Series) -> Typed:

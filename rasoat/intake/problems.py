@@ -44,7 +44,8 @@ def shown_value(column: str | None, value: object) -> str | None:
         return None
     if column in PERSONAL_COLUMNS:
         return MASK
-    text = str(value)
+    # A number cell as the spreadsheet shows it: 3, not 3.0 (a commune looks for what it typed).
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -17,7 +17,14 @@ Layout decisions (official workbooks and the copies communes make of them):
   is reported, never read as 0 or blank;
 - a CSV row with fewer fields than the header, or with values beyond the header's last column
   (`ragged_row`), is kept but only that one problem is reported for it: its cells may sit in the
-  wrong columns, so typing them would report (and show) values under the wrong header.
+  wrong columns, so typing them would report (and show) values under the wrong header;
+- total rows ("Tổng cộng", "Cộng thôn 1") and everything from the first total, place-and-date,
+  signature or note line below the last household are not households (`table_end.py`); they are
+  listed in `skipped_rows` ("total_row", "table_end") and named in the feedback;
+- the income column's unit comes from its header (`units.py`): amounts are converted to đồng per
+  person per month, and a unit not understood refuses the file (`unknown_unit`);
+- a 0/1 column written only with tick marks (blank = 0) or only with "Có"/"Không" is read so
+  (`coerce.flag_marks`); tick columns are reported as warnings (`notices`), never silently.
 """
 
 from __future__ import annotations
@@ -33,10 +40,12 @@ import pandas as pd
 
 from rasoat.admin.maps import admin_map
 from rasoat.admin_units import area_by_commune
-from rasoat.intake import coerce
+from rasoat.intake import coerce, table_end
+from rasoat.intake.coerce import FlagWriting
 from rasoat.intake.containers import RawTable, open_container, open_path
 from rasoat.intake.problems import Problem, SubmissionError, shown_value
-from rasoat.schema import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, Column, Kind, header_index
+from rasoat.intake.units import UNITS_UNDERSTOOD_VI, IncomeUnit, UnknownUnit, income_unit, to_contract_unit
+from rasoat.schema import HOUSEHOLD_COLUMNS, INDICATOR_COLUMNS, MEMBER_COLUMNS, Column, Kind, header_index
 from rasoat.text import fold_header, strip_diacritics
 
 HEADER_SCAN_ROWS = 30  # title blocks above the header are common in official workbooks
@@ -88,13 +97,22 @@ _FORMULA_VI = {
     "formula_error": "công thức trong ô bị lỗi; hãy sửa công thức hoặc nhập giá trị",
 }
 _NUMBERING_CELL = re.compile(r"[(\[]?(\d{1,3})[)\]]?")
+_MIXED_FLAG_VI = {
+    FlagWriting.MIXED_TICKS: "cột vừa có dấu đánh dấu (x, ✓) vừa có số 0/1 hoặc giá trị khác; hãy ghi cả cột "
+    "bằng 0/1, hoặc chỉ đánh dấu x vào ô có và để trống ô không",
+    FlagWriting.MIXED_WORDS: "cột vừa có 'Có'/'Không' vừa có số 0/1 hoặc giá trị khác; hãy ghi cả cột "
+    "thống nhất một cách (0/1, hoặc Có/Không)",
+}
 
 
 @dataclass(frozen=True)
 class SkippedRow:
     sheet: str | None
     row: int  # as the spreadsheet shows it
-    reason: str  # "repeated_header" or "column_numbers"
+    # "repeated_header", "column_numbers", "total_row" (inside the table) or "table_end" (below it)
+    reason: str
+    detail: str | None = None  # table_end: what the row is ("signature", "place_date", …)
+    table: str = "ho"  # "ho" or "thanh_vien": which list the row was skipped from
 
 
 @dataclass
@@ -106,6 +124,13 @@ class ParsedSubmission:
     encoding: str | None = None
     extra_columns: list[str] = field(default_factory=list)
     skipped_rows: list[SkippedRow] = field(default_factory=list)
+    # The income column's unit as its header states it (None: no income column); amounts in
+    # `households` are already in đồng per person per month.
+    income_unit: IncomeUnit | None = None
+    income_header: str | None = None
+    # Warnings about how cells were read (columns of tick marks): shown, never blocking.
+    notices: list[Problem] = field(default_factory=list)
+    flag_writing: dict[str, str] = field(default_factory=dict)  # "sheet.column" → FlagWriting, if not digits
 
     def raise_for_problems(self) -> None:
         if self.problems:
@@ -235,11 +260,45 @@ def _row_key(row: list[object], width: int) -> tuple[object, ...]:
     return tuple(_norm_cell(row[j]) if j < len(row) else None for j in range(width))
 
 
-def _frame(
-    table: RawTable, columns: tuple[Column, ...]
-) -> tuple[pd.DataFrame, list[Problem], list[str], list[SkippedRow]]:
-    """Type one sheet. Returns the canonical frame (with `source_row`), problems, extra headers and
-    the rows skipped as layout (repeated headers, column numbers)."""
+@dataclass
+class _Sheet:
+    """One typed sheet."""
+
+    frame: pd.DataFrame  # canonical columns, with `source_row`
+    problems: list[Problem]
+    extras: list[str]  # headers of the columns kept as `extra:…`
+    skipped: list[SkippedRow]  # rows skipped as layout
+    notices: list[Problem] = field(default_factory=list)
+    income_unit: IncomeUnit | None = None
+    income_header: str | None = None
+    flag_writing: dict[str, FlagWriting] = field(default_factory=dict)
+
+
+def _unit_of(table: RawTable, at: int, header: str) -> IncomeUnit:
+    try:
+        return income_unit(header)
+    except UnknownUnit:
+        stated = ", ".join(re.findall(r"\(([^)]*)\)", header)) or header
+        raise SubmissionError(
+            [
+                Problem(
+                    file=table.file,
+                    sheet=table.sheet,
+                    row=at + 1,
+                    column="income_per_capita",
+                    header=header,
+                    code="unknown_unit",
+                    message="không hiểu đơn vị ghi trong tiêu đề cột thu nhập; các đơn vị đọc được: "
+                    f"{UNITS_UNDERSTOOD_VI}. Hãy ghi số tiền theo một trong các đơn vị đó và ghi đơn vị "
+                    "trong ngoặc ở tiêu đề cột, ví dụ 'Thu nhập bình quân (nghìn đồng/người/tháng)'",
+                    value=stated,
+                )
+            ]
+        ) from None
+
+
+def _frame(table: RawTable, columns: tuple[Column, ...]) -> _Sheet:
+    """Type one sheet: the canonical frame, problems, extra headers, rows skipped as layout."""
     index = header_index(columns)
     by_name = {c.name: c for c in columns}
     head = _find_header(table, index)
@@ -299,6 +358,9 @@ def _frame(
         )
     if problems:
         raise SubmissionError(problems)
+    unit: IncomeUnit | None = None
+    if "income_per_capita" in seen:
+        unit = _unit_of(table, head.at, _label(header[seen["income_per_capita"]]))
 
     width = len(header)
     start = head.at + head.depth  # 0-based index of the first body row
@@ -347,14 +409,28 @@ def _frame(
 
     # Blank rows: nothing typed in (formula results do not count).
     typed_in = np.zeros(len(raw), dtype=bool)
+    given_count = np.zeros(len(raw), dtype=np.int16)  # known cells given: a household has many
     for j in mapping:
         given = cells_by_col[j].notna().to_numpy()
         if j in formulas:
             given = given & ~raw.index.isin(list(formulas[j]))
         typed_in |= given
+        given_count += given
     keep = pd.Series(typed_in, index=raw.index)
     id_col = seen.get("household_id")
     keep &= ~_repeated_header_rows(table, raw, keep, cells_by_col, id_col, header, start, skipped)
+    # Total rows, place-date and signature lines under the list (a members list has them too).
+    table_name = "ho" if columns is HOUSEHOLD_COLUMNS else "thanh_vien"
+    if id_col is not None:
+        head_col = seen.get("head_name", seen.get("full_name"))
+        heads = None if head_col is None else cells_by_col[head_col]
+        totals = table_end.total_rows(raw, keep, cells_by_col[id_col], heads)
+        layout = table_end.layout_rows(raw, keep, given_count, totals)
+        keep &= ~layout.drop
+        skipped.extend(SkippedRow(table.sheet, r, "total_row", table=table_name) for r in layout.totals)
+        skipped.extend(
+            SkippedRow(table.sheet, r, "table_end", why, table=table_name) for r, why in layout.end
+        )
 
     # Cells merged down a column: the top cell's value holds for the whole range.
     for (r1, c1), (r2, _c2) in table.merged:
@@ -370,6 +446,7 @@ def _frame(
     kept_rows = set(raw.index) if formulas else set()
 
     out: dict[str, pd.Series] = {}
+    writing: dict[str, FlagWriting] = {}
     for j, name in mapping.items():
         column = by_name[name]
         cells = cells_by_col[j]
@@ -391,15 +468,29 @@ def _frame(
         if column.kind is Kind.DATE:
             dates, years, bad = coerce.birth(cells)
             out["birth_date"], out["birth_year"] = dates, years
+        elif column.kind is Kind.FLAG:
+            typed, bad, how = coerce.flag_marks(cells)
+            out[name] = typed
+            if how is not FlagWriting.DIGITS:
+                writing[name] = how
         else:
             typed, bad = _SPECIAL.get(name, _COERCERS[column.kind])(cells)
             out[name] = typed
+        if name == "income_per_capita" and unit is not None and unit.converted:
+            out[name] = to_contract_unit(typed, unit)
         if ragged:
             bad = bad & ~bad.index.isin(list(ragged))
         if bad.any():
             code, expected = _COLUMN_PROBLEM.get(
                 name, (f"bad_{column.kind.value}", _EXPECTED_VI.get(column.kind, "giá trị không hợp lệ"))
             )
+            if name in writing:
+                expected = _MIXED_FLAG_VI[writing[name]]
+            elif name == "income_per_capita" and unit is not None and unit.converted:
+                expected = (
+                    f"cần số tiền theo đơn vị ghi ở tiêu đề cột ({unit.label_vi}), viết bằng chữ số "
+                    "nguyên; không viết chữ như 'triệu', 'không'"
+                )
             for r in bad[bad].index[: max(0, MAX_PROBLEMS - len(located))]:
                 problem = Problem(
                     file=table.file,
@@ -412,6 +503,7 @@ def _frame(
                     value=shown_value(name, cells[r]),
                 )
                 located.append((int(r), j, problem))
+    notices = _tick_columns(table, out, writing, header, mapping)
     frame = pd.DataFrame(out, index=raw.index)
     for column in columns:  # optional columns absent from the file are present and empty
         if column.kind is Kind.DATE:
@@ -427,7 +519,54 @@ def _frame(
     frame = frame.reset_index()
     located.sort(key=lambda item: item[:2])
     problems.extend(p for _, _, p in located)
-    return frame, problems, extra_names, skipped
+    income_header = _label(header[seen["income_per_capita"]]) if unit is not None else None
+    return _Sheet(frame, problems, extra_names, skipped, notices, unit, income_header, writing)
+
+
+def _tick_columns(
+    table: RawTable,
+    out: dict[str, pd.Series],
+    writing: dict[str, FlagWriting],
+    header: list[object],
+    mapping: dict[int, str],
+) -> list[Problem]:
+    """Warnings for the columns read as tick marks (blank = 0).
+
+    On the paper Phiếu B an indicator no household of the list is deprived of has no tick at all: when
+    the indicators are ticked, an indicator column left entirely blank is read as all 0 too (refusing
+    it as "missing" would ask the commune to type 0 where the form has nothing to tick)."""
+    ticked = [n for n in INDICATOR_COLUMNS if writing.get(n) is FlagWriting.TICKS]
+    unticked = []
+    if ticked:
+        for name in INDICATOR_COLUMNS:
+            if name in out and name not in writing and out[name].isna().all():
+                out[name] = pd.Series(0, index=out[name].index, dtype="Int8")
+                writing[name] = FlagWriting.TICKS
+                unticked.append(name)
+    position = {name: j for j, name in mapping.items()}
+    notices = []
+    for name, how in writing.items():
+        if how is not FlagWriting.TICKS:
+            continue
+        shown = _label(header[position[name]]) if name in position else name
+        notices.append(
+            Problem(
+                file=table.file,
+                sheet=table.sheet,
+                column=name,
+                header=shown,
+                code="tick_marks",
+                message=(
+                    f"cột '{shown}' để trống cả cột trong khi các chỉ số khác được đánh dấu: đọc là 0 "
+                    "(không hộ nào thiếu hụt chỉ số này)"
+                    if name in unticked
+                    else f"cột '{shown}' được ghi bằng dấu đánh dấu: ô có dấu (x, ✓) được đọc là 1, "
+                    "ô để trống được đọc là 0"
+                )
+                + "; hãy kiểm tra lại nếu ô trống có nghĩa là chưa ghi",
+            )
+        )
+    return notices
 
 
 def _repeated_header_rows(
@@ -481,12 +620,18 @@ def fill_area_defaults(households: pd.DataFrame, year: int | None = None) -> pd.
 
 
 def parse_raw(raw, encoding: str | None = None, year: int | None = None) -> ParsedSubmission:
-    households, problems, extras, skipped = _frame(raw.households, HOUSEHOLD_COLUMNS)
+    ho = _frame(raw.households, HOUSEHOLD_COLUMNS)
+    households, problems, extras, skipped = ho.frame, ho.problems, ho.extras, ho.skipped
+    notices = list(ho.notices)
+    writing = {f"ho.{k}": v.value for k, v in ho.flag_writing.items()}
     members = None
     if raw.members is not None and any(any(not _is_blank_cell(c) for c in r) for r in raw.members.rows):
-        members, member_problems, _, member_skipped = _frame(raw.members, MEMBER_COLUMNS)
-        problems.extend(member_problems)
-        skipped.extend(member_skipped)
+        tv = _frame(raw.members, MEMBER_COLUMNS)
+        members = tv.frame
+        problems.extend(tv.problems)
+        skipped.extend(tv.skipped)
+        notices.extend(tv.notices)
+        writing |= {f"thanh_vien.{k}": v.value for k, v in tv.flag_writing.items()}
     if households.empty:
         problems.append(
             Problem(
@@ -505,6 +650,10 @@ def parse_raw(raw, encoding: str | None = None, year: int | None = None) -> Pars
         encoding=raw.households.encoding or encoding,
         extra_columns=extras,
         skipped_rows=skipped,
+        income_unit=ho.income_unit,
+        income_header=ho.income_header,
+        notices=notices,
+        flag_writing=writing,
     )
 
 

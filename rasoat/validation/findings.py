@@ -66,6 +66,9 @@ class ValidationReport:
     findings: list[Finding] = field(default_factory=list)
     readable: bool = True
     data_docs: str | None = None  # index.html of the Great Expectations Data Docs, when built
+    # How the file was read (income unit and conversion, rows taken as totals or the table's end),
+    # in Vietnamese for the feedback page; never personal data.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def blocking(self) -> list[Finding]:

@@ -379,5 +379,8 @@ def prepare(parsed: ParsedSubmission, context: ValidationContext) -> Prepared:
         "review_year": str(year),
         "min_birth_year": str(year - MAX_AGE),
         "b2_points": str(standard.b2_points_per_indicator),
+        # The unit the income column's header stated (amounts are already converted from it).
+        "income_unit": parsed.income_unit.label_vi if parsed.income_unit else "",
+        "income_header": parsed.income_header or "",
     }
     return Prepared(households=households, members=members, parameters=parameters, texts=texts)

@@ -45,6 +45,8 @@ TITLES_VI: dict[str, str] = {
     "missing_sheet": "Có sheet 'ho'",
     "ambiguous_sheet": "Chỉ một sheet danh sách hộ",
     "missing_file": "Có tệp danh sách hộ",
+    "unknown_unit": "Đơn vị thu nhập trong tiêu đề cột đọc được",
+    "tick_marks": "Cột 0/1 ghi bằng dấu đánh dấu (x, ✓): ô trống đọc là 0",
 }
 _HEADERS_VI = {c.name: c.header_vi for c in (*MEMBER_COLUMNS, *HOUSEHOLD_COLUMNS)}
 
@@ -53,10 +55,12 @@ def check_key(problem: Problem) -> str:
     return f"{SUITE}.{problem.code}"
 
 
-def finding(problem: Problem, household_id: str | None = None) -> Finding:
+def finding(
+    problem: Problem, household_id: str | None = None, severity: Severity = Severity.BLOCKING
+) -> Finding:
     return Finding(
         check=check_key(problem),
-        severity=Severity.BLOCKING,
+        severity=severity,
         sheet=problem.sheet,
         row=problem.row,
         column=problem.column,
@@ -86,8 +90,12 @@ def household_ids(
     return out
 
 
-def check_results(problems: Iterable[Problem], rows_by_sheet: dict[str | None, int]) -> list[CheckResult]:
-    """One blocking CheckResult per (problem code, sheet, column), counting the problems found.
+def check_results(
+    problems: Iterable[Problem],
+    rows_by_sheet: dict[str | None, int],
+    severity: Severity = Severity.BLOCKING,
+) -> list[CheckResult]:
+    """One CheckResult per (problem code, sheet, column), counting the problems found.
 
     `evaluated` is the number of rows of that sheet that were read (1 for file-level problems)."""
     counts = Counter((p.code, p.sheet, p.column) for p in problems)
@@ -95,7 +103,7 @@ def check_results(problems: Iterable[Problem], rows_by_sheet: dict[str | None, i
         CheckResult(
             suite=SUITE,
             check=f"{SUITE}.{code}",
-            severity=Severity.BLOCKING,
+            severity=severity,
             title_vi=TITLES_VI.get(code, "Đọc được tệp"),
             column=column,
             evaluated=max(rows_by_sheet.get(sheet, 0), failed) if column else 1,

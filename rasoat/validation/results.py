@@ -39,6 +39,15 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return _FORMATTER.vformat(template, (), _Blank(values))
 
 
+def _observed(value: Any) -> str:
+    """A column statistic as a commune reads amounts: 2809 → '2.809', 1500000.5 → '1.500.000,5'."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return display(value)
+    whole, _, fraction = f"{value:,.1f}".partition(".")
+    grouped = whole.replace(",", ".")
+    return grouped if fraction == "0" else f"{grouped},{fraction}"
+
+
 def display(value: Any) -> str:
     """A cell as a commune would read it: no trailing '.0', nothing for a missing value."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
@@ -70,7 +79,7 @@ def _column_level(spec: CheckSpec, outcome: CheckOutcome, texts: dict[str, str])
         values["missing"] = ", ".join(f"'{HEADERS_VI.get(c, c)}' ({c})" for c in missing)
         column = None
     else:
-        values["observed"] = str(outcome.observed)
+        values["observed"] = _observed(outcome.observed)
         column = spec.column
     return [
         Finding(

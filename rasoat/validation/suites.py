@@ -8,8 +8,8 @@ failure into findings a commune can act on:
 - `severity`: `blocking` (the submission is rejected) or `warning`;
 - `title_vi`, `expected_vi`, `message_vi`: Vietnamese texts; `expected_vi` and `message_vi` may hold
   `{placeholders}`: `value`, `header`, `observed`, `missing`, a context parameter (`commune_code`,
-  `district_code`, `review_year`, `min_birth_year`, `b2_points`) or a prepared column (never a
-  personal one: names and CCCD numbers are not echoed);
+  `district_code`, `review_year`, `min_birth_year`, `b2_points`, `income_unit`, `income_header`) or
+  a prepared column (never a personal one: names and CCCD numbers are not echoed);
 - `column`: the canonical column a finding points at (defaults to the expectation's column);
 - `frame` (cross-checks only): which prepared table the expectation runs on, `ho` or `thanh_vien`;
 - optional `report_sheet` / `report_row` (a prepared column holding the row to show) /
@@ -41,7 +41,7 @@ SUITE_NAMES: tuple[str, ...] = (*SHEET_SUITES, CROSS_SUITE)
 FRAMES: tuple[str, ...] = SHEET_SUITES  # the prepared tables expectations run on
 CONTEXT_PLACEHOLDERS = frozenset(
     {"value", "header", "observed", "missing", "commune_code", "district_code", "review_year"}
-    | {"min_birth_year", "b2_points"}
+    | {"min_birth_year", "b2_points", "income_unit", "income_header"}
 )
 REQUIRED_META = ("check", "severity", "title_vi", "expected_vi", "message_vi")
 EXPLODE_KINDS = ("missing", "not_binary")
@@ -80,7 +80,16 @@ class CheckSpec:
     @property
     def row_level(self) -> bool:
         """Row-level expectations report failing rows; the others (types, columns) a whole column."""
-        return not self.type.startswith(("expect_table_", "expect_column_values_to_be_in_type_list"))
+        return not self.type.startswith(
+            (
+                "expect_table_",
+                "expect_column_values_to_be_in_type_list",
+                # column statistics: one observed value for the whole column
+                "expect_column_median_",
+                "expect_column_mean_",
+                "expect_column_quantile_",
+            )
+        )
 
 
 def _fields(text: str) -> set[str]:

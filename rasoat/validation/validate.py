@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from rasoat.gx import CheckOutcome, run_suite
+from rasoat.intake.notes import reading_notes
 from rasoat.intake.read import ParsedSubmission
 from rasoat.standards import Standard
 from rasoat.validation import reading
 from rasoat.validation.findings import Severity, ValidationReport
 from rasoat.validation.prepare import prepare
 from rasoat.validation.results import check_result, findings, mask_personal, personal_values
-from rasoat.validation.suites import FRAMES, check_specs, expectation_suite, expectations_dir
+from rasoat.validation.suites import FRAMES, check_specs, expectation_suite, expectations_dir, specs_by_check
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,28 @@ def _suite(frame: str, directory: Path) -> Any:
     return expectation_suite(f"{frame}+doi_chieu", frame=frame)
 
 
+_STATISTICS = ("expect_column_median_", "expect_column_mean_", "expect_column_quantile_")
+
+
+def _without_empty_statistics(
+    outcomes: dict[str, CheckOutcome], table: Any, by_check: dict[str, Any]
+) -> dict[str, CheckOutcome]:
+    """A statistic of a column without any value (the median income of a list scored with B1 only)
+    judges nothing: the check did not apply, rather than failed. Whether the column may be empty at
+    all is another rule's (`ho.income_or_b1_required`)."""
+    for check, outcome in outcomes.items():
+        spec = by_check[check]
+        column = spec.gx_column
+        if (
+            outcome.failed
+            and spec.type.startswith(_STATISTICS)
+            and column in table.columns
+            and table[column].notna().sum() == 0
+        ):
+            outcomes[check] = replace(outcome, evaluated=0, failed=0, rows=[])
+    return outcomes
+
+
 def validate_submission(
     parsed: ParsedSubmission, context: ValidationContext, data_docs_dir: Path | None = None
 ) -> ValidationReport:
@@ -49,6 +72,7 @@ def validate_submission(
     when a check failed."""
     started = time.perf_counter()
     specs = check_specs()
+    by_check = specs_by_check()
     prepared = prepare(parsed, context)
     tables = {"ho": prepared.households, "thanh_vien": prepared.members}
 
@@ -59,17 +83,20 @@ def validate_submission(
         if table is None:  # no members sheet: its checks and the cross-checks on it do not apply
             continue
         run = run_suite(frame, table, _suite(frame, expectations_dir()), prepared.parameters)
-        outcomes.update(run.by_check())
+        outcomes.update(_without_empty_statistics(run.by_check(), table, by_check))
         raw_results.append((frame, run.raw))
 
     rows = {
         "ho": len(prepared.households),
         "thanh_vien": 0 if prepared.members is None else len(prepared.members),
     }
-    report = ValidationReport(file=parsed.file)
+    report = ValidationReport(file=parsed.file, notes=reading_notes(parsed))
     report.checks.extend(reading.check_results(parsed.problems, rows))
     ids = reading.household_ids(parsed.problems, parsed.file, tables)
     report.findings.extend(reading.finding(p, h) for p, h in zip(parsed.problems, ids, strict=True))
+    # How cells were read that the commune should confirm (columns of tick marks): warnings.
+    report.checks.extend(reading.check_results(parsed.notices, rows, Severity.WARNING))
+    report.findings.extend(reading.finding(p, severity=Severity.WARNING) for p in parsed.notices)
     for spec in specs:
         outcome = outcomes.get(spec.check)
         report.checks.append(check_result(spec, outcome))

@@ -41,6 +41,7 @@ CCCDS = ["045090001234", "045162005678", "045071009012", "045099003456"]
 CCCD_DIGITS = ["45090001234", "45162005678", "1234567890", "12345678901"]  # as a number loses them
 
 FLAGS = [1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+INDICATORS = [f"d{i:02d}" for i in range(1, 13)]
 
 
 def household(n: int, **changes: object) -> list[object]:
@@ -402,6 +403,185 @@ def decomposed_unicode() -> bytes:
     return xlsx({"ho": nfd([HH_HEADERS, *HOUSEHOLDS]), "thanh_vien": nfd([MEMBER_HEADERS, *MEMBERS])})
 
 
+# ------------------------------------------------------------------- habits of the official forms
+
+SIGNERS = ["Lê Thị Hoa", "Nguyễn Văn Bình", "Đặng Văn Cửu"]  # invented; never a household or a message
+INCOME = COL["income_per_capita"]
+
+
+def with_income_header(header: str, rows: list[list[object]]) -> list[list[object]]:
+    headers = list(HH_HEADERS)
+    headers[INCOME] = header
+    return [headers, *rows]
+
+
+def income_cases() -> dict[str, bytes]:
+    """Income in another unit, stated in the header as the official forms do."""
+    monthly = [1_300_000, 2_809_000, 1_450_000, 2_100_000]  # đồng per person per month
+    rows = [household(n) for n in (1, 2, 3, 4)]
+
+    def incomes(values: list[object]) -> list[list[object]]:
+        return [[*r[:INCOME], v, *r[INCOME + 1 :]] for r, v in zip(rows, values, strict=True)]
+
+    thousands = incomes([m // 1000 for m in monthly])
+    yearly = incomes([m * 12 for m in monthly[:3]] + [18_000_005])  # not a multiple of 12
+    yearly_thousands = incomes([f"{m * 12 // 1000:,}".replace(",", ".") for m in monthly])  # "15.600"
+    return {
+        "income_thousands.xlsx": xlsx(
+            {"ho": with_income_header("Thu nhập bình quân (nghìn đồng/người/tháng)", thousands)}
+        ),
+        "income_yearly.xlsx": xlsx({"ho": with_income_header("Thu nhập bình quân (đồng/người/năm)", yearly)}),
+        # Excel-VN CSV: semicolons, dot thousands.
+        "income_thousands_yearly.csv": csv_text(
+            with_income_header("Thu nhập bình quân (nghìn đồng/người/năm)", yearly_thousands), delimiter=";"
+        ).encode(),
+        "income_millions.xlsx": xlsx(
+            {
+                "ho": with_income_header(
+                    "Thu nhập bình quân (triệu đồng/người/tháng)", incomes([1.3, 2.8, 1.45, 2.1])
+                )
+            }
+        ),
+        "income_per_household.csv": csv_text(
+            with_income_header("Thu nhập bình quân (đồng/hộ/tháng)", incomes([2_600_000] * 4))
+        ).encode(),
+        # Thousands typed under the contract's header: read as đồng, validation blocks it.
+        "income_thousands_unlabelled.xlsx": xlsx(
+            {"ho": with_income_header("Thu nhập bình quân (đồng/người/tháng)", thousands)}
+        ),
+    }
+
+
+def _official_list(
+    groups: list[list[list[object]]],
+    *,
+    subtotals: bool,
+    left: list[str] | None,
+    right: list[str] | None,
+) -> list[list[object]]:
+    """The official list: committee and national motto above, the header on row 5 after an STT
+    column, households (by village), a total row, the place-and-date line and the signatures."""
+    width = len(HH_HEADERS) + 1
+    motto = 10
+
+    def line(cells: dict[int, object]) -> list[object]:
+        row: list[object] = [None] * width
+        for j, value in cells.items():
+            row[j] = value
+        return row
+
+    sheet = [
+        line({0: "ỦY BAN NHÂN DÂN XÃ CAM THÀNH", motto: "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"}),
+        line({motto: "Độc lập - Tự do - Hạnh phúc"}),
+        line({0: "DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2024"}),
+        [],
+        ["STT", *HH_HEADERS],
+    ]
+    stt = 0
+    members = 0
+    for group in groups:
+        for row in group:
+            stt += 1
+            members += int(row[COL["members"]])
+            sheet.append([stt, *row])
+        if subtotals:
+            village = group[0][COL["village"]]
+            label = f"Cộng {village.lower()}" if village.startswith("Thôn") else f"Cộng thôn {village}"
+            sheet.append(line({0: label, 1 + COL["members"]: sum(r[COL["members"]] for r in group)}))
+    total = line({0: "Tổng cộng", 1 + COL["members"]: members})
+    for code in ("d01", "d02", "d03"):  # deprived households per indicator, as the form sums them
+        total[1 + COL[code]] = sum(int(r[COL[code]]) for g in groups for r in g)
+    sheet += [total, []]
+    sheet.append(line({motto: "Cam Thành, ngày 15 tháng 11 năm 2024"}))
+    titles_left = ["Người lập biểu", "(Ký, ghi rõ họ tên)"]
+    titles_right = ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "(Ký tên, đóng dấu)"]
+    for k in range(3):
+        cells: dict[int, object] = {}
+        if left is not None and k < len(titles_left):
+            cells[1] = titles_left[k]
+        if right is not None:
+            cells[motto] = titles_right[k]
+        sheet.append(line(cells))
+    sheet += [[], []]
+    names: dict[int, object] = {}
+    if left:
+        names[1] = left[0]
+    if right:
+        names[motto] = right[0]
+    sheet.append(line(names))
+    sheet.append(line({0: "Ghi chú: danh sách đã được niêm yết công khai tại nhà văn hóa thôn."}))
+    return sheet
+
+
+def official_list_cases() -> dict[str, bytes]:
+    thon1 = [household(n) for n in (1, 2, 3)]
+    # Heads without a CCCD from the fourth household on: the corpus has few distinct numbers.
+    thon2 = [household(n, village="Thôn 2", head_id_number=None) for n in (4, 5)]
+    # Villages whose names hold "Cộng": households, not total rows.
+    cong = [
+        household(6, village="Cộng Hòa", head_id_number=None),
+        household(7, village="Thôn Cộng Lạc", head_id_number=None),
+    ]
+    both = _official_list([thon1, thon2], subtotals=False, left=[SIGNERS[0]], right=[SIGNERS[1]])
+    left_only = _official_list([thon1, thon2], subtotals=False, left=[SIGNERS[2]], right=None)
+    subtotals = _official_list([thon1, thon2, cong], subtotals=True, left=[SIGNERS[0]], right=[SIGNERS[1]])
+    # The members list signed too: the signer's name falls in its "Mã hộ" column.
+    members = [
+        MEMBER_HEADERS,
+        *MEMBERS,
+        ["Tổng cộng: 6 nhân khẩu"],
+        [],
+        [None, None, None, "Cam Thành, ngày 15 tháng 11 năm 2024"],
+        ["Người lập biểu"],
+        [SIGNERS[2]],
+    ]
+    three = _official_list([thon1], subtotals=False, left=[SIGNERS[0]], right=[SIGNERS[1]])
+    return {
+        "official_list_members.xlsx": xlsx({"Hộ gia đình": three, "Thành viên": members}),
+        "official_list_signatures.xlsx": xlsx({"Hộ gia đình": both}),
+        "official_list_signatures_left.xlsx": xlsx({"ho": left_only}),
+        "official_list_village_totals.xlsx": xlsx({"ho": subtotals}),
+        "official_list_signatures.csv": csv_text(both, delimiter=";").encode(),
+    }
+
+
+def tick_cases() -> dict[str, bytes]:
+    """Indicators ticked as on the paper Phiếu B, yes/no columns written in words."""
+    marks = ["x", "X", "✓"]
+
+    def ticked(n: int, **changes: object) -> list[object]:
+        row = household(n, **changes)
+        for k, code in enumerate(INDICATORS):
+            row[COL[code]] = marks[(n + k) % 3] if row[COL[code]] == 1 else None
+        return row
+
+    ticks = [ticked(n) for n in (1, 2, 3, 4)]  # d04 … d12: nobody deprived, columns left blank
+    mixed = [ticked(n) for n in (1, 2, 3, 4)]
+    mixed[1][COL["d01"]] = 0  # a digit among the ticks of column d01
+
+    def yes_no(n: int) -> list[object]:
+        row = household(n)
+        for code in (*INDICATORS, "agri_household", "no_labour_capacity", "merit_household"):
+            row[COL[code]] = (
+                ("Có", "CÓ", "co")[n % 3] if row[COL[code]] else ("không", "KHÔNG", "Khong")[n % 3]
+            )
+        return row
+
+    yes_no_members = [[*m[:6], "Có" if i % 2 else "Không", m[7]] for i, m in enumerate(MEMBERS)]
+    mixed_words = [household(1, agri_household="Có"), household(2, agri_household=0), household(3)]
+    return {
+        "ticks.xlsx": xlsx({"ho": [HH_HEADERS, *ticks]}),
+        "ticks_mixed.xlsx": xlsx({"ho": [HH_HEADERS, *mixed]}),
+        "yes_no.xlsx": xlsx(
+            {
+                "ho": [HH_HEADERS, *[yes_no(n) for n in (1, 2, 3)]],
+                "thanh_vien": [MEMBER_HEADERS, *yes_no_members],
+            }
+        ),
+        "yes_no_mixed.csv": csv_text([HH_HEADERS, *mixed_words]).encode(),
+    }
+
+
 def build() -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     files |= whole_file_cases()
@@ -415,6 +595,9 @@ def build() -> dict[str, bytes]:
     files |= csv_cases()
     files |= encoding_cases()
     files["decomposed_unicode.xlsx"] = decomposed_unicode()
+    files |= income_cases()
+    files |= official_list_cases()
+    files |= tick_cases()
     return files
 
 

@@ -45,10 +45,8 @@ def receive(
     content: bytes,
     actor: str,
 ) -> Received:
-    review_round = get_or_create_round(session, year, "district", filing.district_code, standard, actor)
-    submission, created = store_submission(
-        session, review_round, filing.commune_code, file_name, content, actor
-    )
+    # Read before the first statement: on SQLite the transaction takes the write lock when it begins,
+    # and other communes' intake waits for it; reading a workbook takes the lock's longest part.
     readable, households, members, problems = True, 0, 0, 0
     try:
         parsed = read_submission_cached(content, file_name, year)
@@ -57,6 +55,10 @@ def receive(
         problems = len(parsed.problems)
     except SubmissionError as exc:
         readable, problems = False, len(exc.problems)
+    review_round = get_or_create_round(session, year, "district", filing.district_code, standard, actor)
+    submission, created = store_submission(
+        session, review_round, filing.commune_code, file_name, content, actor
+    )
     if created:
         # New bytes are new data: any approval that covered this commune no longer holds.
         lapse_approvals(

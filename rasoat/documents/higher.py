@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from rasoat.consolidation.chart_data import LEVEL_NAMES_VI, ChartData
 from rasoat.consolidation.spec import TABLE_KEYS, TITLES_VI
 from rasoat.consolidation.stored import tables_to_json
 from rasoat.consolidation.tables import ConsolidatedTables
 from rasoat.documents.agency import Agency, Signature, collective_signature
 from rasoat.documents.bases import review_bases
+from rasoat.documents.charts import movements_chart_svg, rates_chart_svg
 from rasoat.documents.drafts import Draft
 from rasoat.documents.grid import decimal2, table_grid, thousands
 from rasoat.documents.numbers import DECISION, REPORT
@@ -83,8 +85,41 @@ def table_appendices(
     ]
 
 
+def chart_pages(chart: ChartData | None) -> list[dict[str, str]]:
+    """The pages that open the annex: the rates chart and the movements chart of the unit's child
+    units (drawn as SVG, laid out by the body's template on landscape pages)."""
+    if chart is None:
+        return []
+    children = {"commune": "XÃ, PHƯỜNG, THỊ TRẤN", "district": "HUYỆN, THỊ XÃ, THÀNH PHỐ"}
+    by = children.get(chart.child_level, LEVEL_NAMES_VI.get(chart.child_level, chart.child_level).upper())
+    compared = f" SO VỚI NĂM {chart.year - 1}" if chart.has_previous else ""
+    return [
+        {
+            "heading": "Biểu đồ 1",
+            "title": f"TỶ LỆ HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {chart.year}{compared} THEO {by}",
+            "unit": chart.unit_name,
+            "svg": rates_chart_svg(chart),
+        },
+        {
+            "heading": "Biểu đồ 2",
+            "title": f"DIỄN BIẾN HỘ NGHÈO NĂM {chart.year} THEO {by}",
+            "unit": chart.unit_name,
+            "svg": movements_chart_svg(chart),
+        },
+    ]
+
+
+def _with_chart(data: dict[str, Any], chart: ChartData | None) -> dict[str, Any]:
+    """A document's data with what its charts show (last year's rates are not in the tables)."""
+    return data if chart is None else {**data, "chart": chart.to_json()}
+
+
 def district_report_draft(
-    agency: Agency, province: Agency, standard: Standard, tables: ConsolidatedTables
+    agency: Agency,
+    province: Agency,
+    standard: Standard,
+    tables: ConsolidatedTables,
+    chart: ChartData | None = None,
 ) -> Draft:
     year = tables.year
     view = {
@@ -99,6 +134,7 @@ def district_report_draft(
         "signature": collective_signature(),
         "appendices": table_appendices(tables, MAIN_TABLES + BREAKDOWNS),
         "appendix_count": len(MAIN_TABLES + BREAKDOWNS),  # the body names them; they are drawn apart
+        "charts": chart_pages(chart),
     }
     r1 = _total(tables, "r1")
     return Draft(
@@ -110,7 +146,7 @@ def district_report_draft(
         agency=agency,
         year=year,
         file_stem=f"bao-cao-ket-qua-huyen-{agency.code}-{year}",
-        data=tables_to_json(tables),
+        data=_with_chart(tables_to_json(tables), chart),
         view=view,
         counts={
             "households": int(r1["households"]),
@@ -121,7 +157,11 @@ def district_report_draft(
 
 
 def province_decision_draft(
-    agency: Agency, standard: Standard, tables: ConsolidatedTables, signature: Signature
+    agency: Agency,
+    standard: Standard,
+    tables: ConsolidatedTables,
+    signature: Signature,
+    chart: ChartData | None = None,
 ) -> Draft:
     year = tables.year
     r1 = _total(tables, "r1")
@@ -165,6 +205,7 @@ def province_decision_draft(
         "recipients": ["Như Điều 3", "Bộ Nông nghiệp và Môi trường (để báo cáo)", "Lưu: VT"],
         "signature": signature,
         "appendices": table_appendices(tables, TABLE_KEYS[:11]),
+        "charts": chart_pages(chart),
     }
     return Draft(
         kind="province_decision",
@@ -175,10 +216,13 @@ def province_decision_draft(
         agency=agency,
         year=year,
         file_stem=f"quyet-dinh-phe-duyet-{agency.code}-{year}",
-        data={
-            "tables": tables_to_json(tables),
-            "signer": [signature.authority, signature.position, signature.name],
-        },
+        data=_with_chart(
+            {
+                "tables": tables_to_json(tables),
+                "signer": [signature.authority, signature.position, signature.name],
+            },
+            chart,
+        ),
         view=view,
         counts={
             "poor_households": int(r1["poor_households"]),

@@ -78,6 +78,19 @@ class ChartData:
         return asdict(self)
 
 
+def percent(value: float | None) -> str:
+    """2,35 (Vietnamese decimal comma); a dash where there is no figure."""
+    return "–" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def change_mark(change: float | None) -> str:
+    """▲ 0,52 / ▼ 1,10 / = 0,00 (percentage points); a dash without last year's rate."""
+    if change is None:
+        return "–"
+    mark = "▲" if change > 0 else "▼" if change < 0 else "="
+    return f"{mark} {percent(abs(change))}"
+
+
 def _number(value: Any) -> float | None:
     if value is None:
         return None

@@ -16,6 +16,7 @@ metadata carries no date.
 from __future__ import annotations
 
 import io
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from rasoat.consolidation.chart_data import LEVEL_NAMES_VI, ChartData
+from rasoat.consolidation.chart_data import LEVEL_NAMES_VI, ChartData, percent
 from rasoat.documents.certificate_pdf import font_path
 
 # No pyplot: a Figure drawn on its own SVG canvas needs no backend selection and no global figure list.
@@ -83,17 +84,18 @@ def _settings() -> Iterator[None]:
         yield
 
 
-def percent(value: float | None) -> str:
-    """2,35 (Vietnamese decimal comma); a dash where there is no figure."""
-    return "–" if value is None else f"{value:.2f}".replace(".", ",")
-
-
-def _svg(figure: Figure) -> str:
+def _svg(figure: Figure, prefix: str) -> str:
+    """The figure as SVG with every id prefixed: two charts in one HTML document (a report's annex,
+    the overview page) must not define the same ids (matplotlib numbers them from 1 in each)."""
     buffer = io.StringIO()
     FigureCanvasSVG(figure)
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches=None)
     text = buffer.getvalue()
-    return text[text.index("<svg") :]  # no XML prolog or doctype: the SVG goes inline into HTML
+    text = text[text.index("<svg") :]  # no XML prolog or doctype: the SVG goes inline into HTML
+    # matplotlib's <metadata> names only RDF vocabularies (addresses the page must not carry)
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.DOTALL)
+    text = re.sub(r'\bid="', f'id="{prefix}', text)
+    return re.sub(r'(href="#|url\(#)', rf"\g<1>{prefix}", text)
 
 
 def _height(rows: int) -> float:
@@ -145,7 +147,7 @@ def rates_chart_svg(data: ChartData) -> str:
         _rates_panel(right, data, "near_poor", "Tỷ lệ hộ cận nghèo")
         right.tick_params(axis="y", length=0)
         figure.tight_layout()
-        return _svg(figure)
+        return _svg(figure, "rates-")
 
 
 def movements_chart_svg(data: ChartData) -> str:
@@ -183,7 +185,7 @@ def movements_chart_svg(data: ChartData) -> str:
         )
         ax.spines[["top", "right"]].set_visible(False)
         figure.tight_layout()
-        return _svg(figure)
+        return _svg(figure, "moves-")
 
 
-__all__ = ["movements_chart_svg", "percent", "rates_chart_svg"]
+__all__ = ["movements_chart_svg", "rates_chart_svg"]

@@ -133,7 +133,7 @@ def _rates_panel(ax: Axes, data: ChartData, field: str, title: str) -> None:
     top = max([*now, *before, total_now or 0.0, total_before or 0.0, 1.0])
     ax.set_xlim(0, top * 1.22)
     ax.set_ylim(len(rows) - 0.5, -0.5)  # the highest rate on top
-    ax.legend(loc="lower right", fontsize=FONT_SIZE - 1, frameon=True, edgecolor="black", fancybox=False)
+    ax.legend(loc="best", fontsize=FONT_SIZE - 1, frameon=True, edgecolor="black", fancybox=False)
     ax.spines[["top", "right"]].set_visible(False)
 
 
@@ -177,7 +177,7 @@ def movements_chart_svg(data: ChartData) -> str:
         pairs = zip(MOVES, ax.containers, strict=True)
         ax.legend(
             handles=[Patch(**style, label=bars.get_label()) for (_, _, style), bars in pairs],
-            loc="lower right",
+            loc="best",
             fontsize=FONT_SIZE - 1,
             frameon=True,
             edgecolor="black",

@@ -18,9 +18,9 @@ from typing import Any
 import jinja2
 
 from rasoat.config import PROJECT_ROOT
-from rasoat.consolidation.chart_data import ChartData, UnitRates, change_mark, percent
+from rasoat.consolidation.chart_data import ChartData, UnitRates, change_mark, charted_rows, percent
 from rasoat.consolidation.tables import ConsolidatedTables
-from rasoat.documents.charts import movements_chart_svg, rates_chart_svg
+from rasoat.documents.charts import movements_chart_svgs, rates_chart_svgs
 from rasoat.documents.grid import thousands
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "overview"
@@ -95,8 +95,8 @@ class DistrictSection:
     consolidation: str | None  # "#12, đạt kiểm tra", or None before the first consolidation
     fingerprint: str | None
     figures: tuple[FigureRow, ...] = ()
-    rates_svg: str | None = None
-    movements_svg: str | None = None
+    rates_svgs: tuple[str, ...] = ()
+    movements_svgs: tuple[str, ...] = ()
     documents: tuple[Link, ...] = ()
 
 
@@ -120,14 +120,14 @@ class Overview:
 
 
 def figure_rows(tables: ConsolidatedTables, chart: ChartData) -> tuple[FigureRow, ...]:
-    """The unit's total then its child units (in the tables' order): R1's counts and rates, the
+    """The unit's total then its communes (in the tables' order): R1's counts and rates, the
     chart's last-year rates, R2/R3's household movements. Cells copied from the tables."""
     r1 = tables["r1"]
     r2 = tables["r2"].loc[tables["r2"]["unit"] == "households"].set_index("code")
     r3 = tables["r3"].loc[tables["r3"]["unit"] == "households"].set_index("code")
     rates: dict[str, UnitRates] = {u.code: u for u in chart.rates}
     rates[chart.total.code] = chart.total
-    shown = r1.loc[(r1["tt"] == "") | (r1["parent_code"].astype("object") == tables.unit.code)]
+    shown = r1.loc[(r1["tt"] == "") | charted_rows(r1)]
     rows = []
     for _, row in shown.iterrows():
         code = str(row["code"])
@@ -160,8 +160,12 @@ def inline_svg(svg: str) -> str:
     return re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg, count=2)
 
 
-def chart_svgs(chart: ChartData) -> tuple[str, str]:
-    return inline_svg(rates_chart_svg(chart)), inline_svg(movements_chart_svg(chart))
+def chart_svgs(chart: ChartData) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The rates charts and the movements charts, ready to inline."""
+    return (
+        tuple(inline_svg(svg) for svg in rates_chart_svgs(chart)),
+        tuple(inline_svg(svg) for svg in movements_chart_svgs(chart)),
+    )
 
 
 @cache

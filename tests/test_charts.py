@@ -18,7 +18,7 @@ from rasoat.consolidation.inputs import Unit
 from rasoat.consolidation.markdown import rates_markdown
 from rasoat.consolidation.tables import ConsolidatedTables
 from rasoat.documents.agency import district_agency, province_agency
-from rasoat.documents.charts import movements_chart_svg, rates_chart_svg
+from rasoat.documents.charts import RATE_ROWS, movements_chart_svgs, rates_chart_svgs
 from rasoat.documents.higher import district_report_draft
 from rasoat.documents.table_pdf import table_document_pdf
 from rasoat.generate.review import generated_review
@@ -75,24 +75,25 @@ def test_without_a_whole_roster_there_is_no_last_year(camlo) -> None:
     assert "–" in rates_markdown(chart)
 
 
-def test_a_province_charts_its_districts(camlo) -> None:
+def test_a_province_charts_its_communes_over_pages(camlo) -> None:
     tables, _, previous = camlo
-    province = consolidate_province([tables], Unit("45", "Tỉnh Quảng Trị", "province"))
+    province = consolidate_province([tables, tables], Unit("45", "Tỉnh Quảng Trị", "province"))
     chart = chart_data(province, previous_counts(previous))
-    assert chart.child_level == "district"
-    assert [u.code for u in chart.rates] == ["468"]
-    district = _row(province, "r1", "468")
-    assert chart.rates[0].poor == district["poor_households_rate"]
-    assert chart.rates[0].poor_before == pytest.approx(roster_poor_rates(previous, "468")["468"])
+    r1 = province["r1"]
+    communes = r1.loc[r1["level"] == "commune"]
+    assert chart.child_level == "commune" and len(chart.rates) == len(communes) == 16
+    for unit in chart.rates:
+        assert unit.poor in set(communes.loc[communes["code"] == unit.code, "poor_households_rate"])
     assert chart.total.poor == _row(province, "r1", "45")["poor_households_rate"]
+    assert len(rates_chart_svgs(chart)) == -(-len(chart.rates) // RATE_ROWS) == 2
 
 
 def test_charts_are_deterministic_liberation_serif_and_without_addresses(camlo) -> None:
     _, chart, _ = camlo
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a glyph missing from the font is a UserWarning
-        rates, moves = rates_chart_svg(chart), movements_chart_svg(chart)
-    assert rates == rates_chart_svg(chart) and moves == movements_chart_svg(chart)
+        [rates], [moves] = rates_chart_svgs(chart), movements_chart_svgs(chart)
+    assert [rates] == rates_chart_svgs(chart) and [moves] == movements_chart_svgs(chart)
     for svg in (rates, moves):
         assert "LiberationSerif" in svg and "DejaVu" not in svg
         assert "<metadata" not in svg and "<text" not in svg  # glyphs as paths, no date

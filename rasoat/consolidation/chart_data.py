@@ -1,6 +1,6 @@
-"""What the charts show, as plain data from the consolidated tables: per child unit of the tables'
-unit (the communes of a district, the districts of a province on the legacy map, the communes of a
-province that consolidates them directly), this year's poor and near-poor household rates beside last
+"""What the charts show, as plain data from the consolidated tables: per commune under the tables'
+unit (a district's, a province's on the legacy map through its districts, a province's that
+consolidates its communes directly), this year's poor and near-poor household rates beside last
 year's, and the poor households' movements. Drawing is `rasoat.documents.charts`; the round overview
 page and the Prefect artifact read the same data.
 
@@ -65,7 +65,7 @@ class ChartData:
     unit_code: str
     unit_name: str
     unit_level: str
-    child_level: str  # the level of the rows charted: commune, or district
+    child_level: str  # the level of the rows charted (commune)
     year: int
     total: UnitRates
     rates: tuple[UnitRates, ...]  # highest poor rate first
@@ -126,21 +126,20 @@ def _before(previous: pd.DataFrame | None, communes: list[str]) -> tuple[float |
     return float(poor), float(near)
 
 
+def charted_rows(frame: pd.DataFrame) -> pd.Series:
+    """The rows a chart shows: the units at the bottom of the tables' hierarchy (the communes of a
+    district, of a province that consolidates them directly, or of every district of a province on
+    the legacy map), whatever the level of the unit on top."""
+    parents = set(frame["parent_code"].dropna().astype(str))
+    return (frame["tt"] != "") & ~frame["code"].astype(str).isin(parents)
+
+
 def chart_data(tables: ConsolidatedTables, previous: pd.DataFrame | None = None) -> ChartData:
-    """The charts' figures for `tables`' unit and its child units; `previous` from `previous_counts`."""
+    """The charts' figures for `tables`' unit and its communes; `previous` from `previous_counts`."""
     r1 = tables["r1"].reset_index(drop=True)
     unit_code = tables.unit.code
     top = r1.loc[r1["tt"] == ""].iloc[0]
-    children = r1.loc[r1["parent_code"].astype("object") == unit_code]
-    communes = r1.loc[r1["level"] == "commune"]
-    # The communes under each child: the child itself when it is a commune, else the communes whose
-    # parent it is (the province's tables list each district's communes under it).
-    under = {
-        str(row.code): [str(row.code)]
-        if row.level == "commune"
-        else communes.loc[communes["parent_code"] == row.code, "code"].astype(str).tolist()
-        for row in children.itertuples(index=False)
-    }
+    children = r1.loc[charted_rows(r1)]
 
     def unit_rates(row: Any, codes: list[str]) -> UnitRates:
         poor_before, near_before = _before(previous, codes)
@@ -153,9 +152,9 @@ def chart_data(tables: ConsolidatedTables, previous: pd.DataFrame | None = None)
             near_poor_before=near_before,
         )
 
-    rates = [unit_rates(row, under[str(row["code"])]) for _, row in children.iterrows()]
+    rates = [unit_rates(row, [str(row["code"])]) for _, row in children.iterrows()]
     rates.sort(key=lambda u: (-(u.poor if u.poor is not None else -1.0), u.code))
-    total = unit_rates(top, communes["code"].astype(str).tolist())
+    total = unit_rates(top, children["code"].astype(str).tolist())
 
     r2 = tables["r2"]
     hh = r2.loc[r2["unit"] == "households"]
@@ -169,7 +168,7 @@ def chart_data(tables: ConsolidatedTables, previous: pd.DataFrame | None = None)
             newly_poor=int(row["c7"]),
         )
 
-    child_rows = hh.loc[hh["parent_code"].astype("object") == unit_code]
+    child_rows = hh.loc[charted_rows(hh)]
     moves = [unit_movements(row) for _, row in child_rows.iterrows()]
     moves.sort(key=lambda m: (-m.escaped, m.code))
     return ChartData(

@@ -1,7 +1,9 @@
 """The charts of the reports and of the round overview page, drawn with matplotlib as SVG.
 
-    svg = rates_chart_svg(data)        # poor and near-poor rates by unit, this year beside last year
-    svg = movements_chart_svg(data)    # escaped, re-poor, newly poor by unit
+    svgs = rates_chart_svgs(data)      # poor and near-poor rates by commune, this year beside last year
+    svgs = movements_chart_svgs(data)  # escaped, re-poor, newly poor by commune
+
+One SVG per chart page: a district's communes fit on one, a province's take several, on one scale.
 
 `data` is `rasoat.consolidation.chart_data.ChartData`; nothing here computes a figure. The SVG goes
 into the WeasyPrint body of a report (vector, as drawn) and inline into the overview page.
@@ -18,9 +20,10 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
+from typing import TypeVar
 
 import matplotlib
 from matplotlib import font_manager
@@ -29,7 +32,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from rasoat.consolidation.chart_data import LEVEL_NAMES_VI, ChartData, percent
+from rasoat.consolidation.chart_data import LEVEL_NAMES_VI, ChartData, UnitRates, percent
 from rasoat.documents.certificate_pdf import font_path
 
 # No pyplot: a Figure drawn on its own SVG canvas needs no backend selection and no global figure list.
@@ -38,6 +41,9 @@ WIDTH_IN = 9.9  # the text width of a landscape A4 page (297 mm − 45 mm of mar
 ROW_IN = 0.34  # height per unit: two bars and their labels, legible at 9 pt
 MAX_HEIGHT_IN = 5.4  # what fits under the heading on that page; more units get thinner bars
 FONT_SIZE = 9
+RATE_ROWS = 14  # communes a rates chart: two bars each, legible within MAX_HEIGHT_IN
+MOVE_ROWS = 10  # communes a movements chart: three bars each
+T = TypeVar("T")
 THIS_YEAR = {"facecolor": "0.35", "edgecolor": "black", "linewidth": 0.4}
 LAST_YEAR = {"facecolor": "white", "edgecolor": "black", "hatch": "////", "linewidth": 0.4}
 _EDGE = {"edgecolor": "black", "linewidth": 0.4}
@@ -107,8 +113,12 @@ def _mark_total(ax: Axes, value: float | None, style: str, label: str) -> None:
         ax.axvline(value, color="black", linestyle=style, linewidth=1.0, label=label)
 
 
-def _rates_panel(ax: Axes, data: ChartData, field: str, title: str) -> None:
-    rows = data.rates
+def _chunks(rows: Sequence[T], size: int) -> list[Sequence[T]]:
+    """Rows in charts of at most `size`: a province's communes take several pages, each legible."""
+    return [rows[i : i + size] for i in range(0, len(rows), size)] or [rows]
+
+
+def _rates_panel(ax: Axes, data: ChartData, rows: Sequence[UnitRates], field: str, title: str) -> None:
     y = list(range(len(rows)))
     now = [getattr(r, field) or 0.0 for r in rows]
     before = [getattr(r, f"{field}_before") or 0.0 for r in rows]
@@ -130,62 +140,71 @@ def _rates_panel(ax: Axes, data: ChartData, field: str, title: str) -> None:
         _mark_total(ax, total_before, ":", f"{unit} năm {data.year - 1}: {percent(total_before)}%")
     ax.set_title(title, fontweight="bold")
     ax.set_xlabel("Tỷ lệ (%)")
-    top = max([*now, *before, total_now or 0.0, total_before or 0.0, 1.0])
+    # one scale for every page of the chart, so that pages compare
+    every = [v for r in data.rates for v in (getattr(r, field), getattr(r, f"{field}_before"))]
+    top = max([*(v for v in every if v is not None), total_now or 0.0, total_before or 0.0, 1.0])
     ax.set_xlim(0, top * 1.22)
     ax.set_ylim(len(rows) - 0.5, -0.5)  # the highest rate on top
     ax.legend(loc="best", fontsize=FONT_SIZE - 1, frameon=True, edgecolor="black", fancybox=False)
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def rates_chart_svg(data: ChartData) -> str:
-    """Poor (left) and near-poor (right) household rates by unit, sorted by this year's poor rate."""
-    with _settings():
-        figure = Figure(figsize=(WIDTH_IN, _height(len(data.rates))))
-        left, right = figure.subplots(1, 2, sharey=True)
-        left.set_yticks(range(len(data.rates)), [r.name for r in data.rates])
-        _rates_panel(left, data, "poor", "Tỷ lệ hộ nghèo")
-        _rates_panel(right, data, "near_poor", "Tỷ lệ hộ cận nghèo")
-        right.tick_params(axis="y", length=0)
-        figure.tight_layout()
-        return _svg(figure, "rates-")
+def rates_chart_svgs(data: ChartData) -> list[str]:
+    """Poor (left) and near-poor (right) household rates by commune, sorted by this year's poor
+    rate, `RATE_ROWS` communes a chart."""
+    out = []
+    for i, rows in enumerate(_chunks(data.rates, RATE_ROWS)):
+        with _settings():
+            figure = Figure(figsize=(WIDTH_IN, _height(len(rows))))
+            left, right = figure.subplots(1, 2, sharey=True)
+            left.set_yticks(range(len(rows)), [r.name for r in rows])
+            _rates_panel(left, data, rows, "poor", "Tỷ lệ hộ nghèo")
+            _rates_panel(right, data, rows, "near_poor", "Tỷ lệ hộ cận nghèo")
+            right.tick_params(axis="y", length=0)
+            figure.tight_layout()
+            out.append(_svg(figure, f"rates{i + 1}-"))
+    return out
 
 
-def movements_chart_svg(data: ChartData) -> str:
-    """Escaped, re-poor and newly poor households by unit, most escaped first."""
-    rows = data.movements
-    with _settings():
-        figure = Figure(figsize=(WIDTH_IN, _height(len(rows) * 1.4)))
-        ax = figure.subplots()
-        height = 0.26
-        for k, (field, label, style) in enumerate(MOVES):
-            values = [getattr(m, field) for m in rows]
-            total = getattr(data.total_movements, field)
-            bars = ax.barh(
-                [i + (k - 1) * height for i in range(len(rows))],
-                values,
-                height=height,
-                **style,
-                label=f"{label} (toàn {LEVEL_NAMES_VI.get(data.unit_level, data.unit_level)}: {total} hộ)",
+def movements_chart_svgs(data: ChartData) -> list[str]:
+    """Escaped, re-poor and newly poor households by commune, most escaped first, `MOVE_ROWS`
+    communes a chart."""
+    most = max([1, *(getattr(m, f) for m in data.movements for f, _, _ in MOVES)])
+    unit = LEVEL_NAMES_VI.get(data.unit_level, data.unit_level)
+    out = []
+    for i, rows in enumerate(_chunks(data.movements, MOVE_ROWS)):
+        with _settings():
+            figure = Figure(figsize=(WIDTH_IN, _height(round(len(rows) * 1.4))))
+            ax = figure.subplots()
+            height = 0.26
+            for k, (field, label, style) in enumerate(MOVES):
+                total = getattr(data.total_movements, field)
+                bars = ax.barh(
+                    [j + (k - 1) * height for j in range(len(rows))],
+                    [getattr(m, field) for m in rows],
+                    height=height,
+                    **style,
+                    label=f"{label} (toàn {unit}: {total} hộ)",
+                )
+                ax.bar_label(bars, padding=2, fontsize=FONT_SIZE - 1)
+            ax.set_yticks(range(len(rows)), [m.name for m in rows])
+            ax.set_ylim(len(rows) - 0.5, -0.5)
+            ax.set_xlim(0, most * 1.15)
+            ax.set_xlabel("Số hộ")
+            ax.set_title("Diễn biến hộ nghèo: thoát nghèo, tái nghèo, phát sinh mới", fontweight="bold")
+            pairs = zip(MOVES, ax.containers, strict=True)
+            ax.legend(
+                handles=[Patch(**style, label=bars.get_label()) for (_, _, style), bars in pairs],
+                loc="best",
+                fontsize=FONT_SIZE - 1,
+                frameon=True,
+                edgecolor="black",
+                fancybox=False,
             )
-            ax.bar_label(bars, padding=2, fontsize=FONT_SIZE - 1)
-        ax.set_yticks(range(len(rows)), [m.name for m in rows])
-        ax.set_ylim(len(rows) - 0.5, -0.5)
-        most = max([1, *(getattr(m, f) for m in rows for f, _, _ in MOVES)])
-        ax.set_xlim(0, most * 1.15)
-        ax.set_xlabel("Số hộ")
-        ax.set_title("Diễn biến hộ nghèo: thoát nghèo, tái nghèo, phát sinh mới", fontweight="bold")
-        pairs = zip(MOVES, ax.containers, strict=True)
-        ax.legend(
-            handles=[Patch(**style, label=bars.get_label()) for (_, _, style), bars in pairs],
-            loc="best",
-            fontsize=FONT_SIZE - 1,
-            frameon=True,
-            edgecolor="black",
-            fancybox=False,
-        )
-        ax.spines[["top", "right"]].set_visible(False)
-        figure.tight_layout()
-        return _svg(figure, "moves-")
+            ax.spines[["top", "right"]].set_visible(False)
+            figure.tight_layout()
+            out.append(_svg(figure, f"moves{i + 1}-"))
+    return out
 
 
-__all__ = ["movements_chart_svg", "rates_chart_svg"]
+__all__ = ["movements_chart_svgs", "rates_chart_svgs"]

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasoat.consolidation.chart_data import LEVEL_NAMES_VI, ChartData
+from rasoat.consolidation.chart_data import ChartData
 from rasoat.consolidation.spec import TABLE_KEYS, TITLES_VI
 from rasoat.consolidation.stored import tables_to_json
 from rasoat.consolidation.tables import ConsolidatedTables
 from rasoat.documents.agency import Agency, Signature, collective_signature
 from rasoat.documents.bases import review_bases
-from rasoat.documents.charts import movements_chart_svg, rates_chart_svg
+from rasoat.documents.charts import movements_chart_svgs, rates_chart_svgs
 from rasoat.documents.drafts import Draft
 from rasoat.documents.grid import decimal2, table_grid, thousands
 from rasoat.documents.numbers import DECISION, REPORT
@@ -86,26 +86,28 @@ def table_appendices(
 
 
 def chart_pages(chart: ChartData | None) -> list[dict[str, str]]:
-    """The pages that open the annex: the rates chart and the movements chart of the unit's child
-    units (drawn as SVG, laid out by the body's template on landscape pages)."""
+    """The pages that open the annex: the rates chart and the movements chart of the unit's
+    communes (drawn as SVG, laid out by the body's template on landscape pages; a province's
+    communes continue over several pages)."""
     if chart is None:
         return []
-    children = {"commune": "XÃ, PHƯỜNG, THỊ TRẤN", "district": "HUYỆN, THỊ XÃ, THÀNH PHỐ"}
-    by = children.get(chart.child_level, LEVEL_NAMES_VI.get(chart.child_level, chart.child_level).upper())
     compared = f" SO VỚI NĂM {chart.year - 1}" if chart.has_previous else ""
+    charts = (
+        (
+            f"TỶ LỆ HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {chart.year}{compared} THEO XÃ, PHƯỜNG, THỊ TRẤN",
+            rates_chart_svgs,
+        ),
+        (f"DIỄN BIẾN HỘ NGHÈO NĂM {chart.year} THEO XÃ, PHƯỜNG, THỊ TRẤN", movements_chart_svgs),
+    )
     return [
         {
-            "heading": "Biểu đồ 1",
-            "title": f"TỶ LỆ HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {chart.year}{compared} THEO {by}",
+            "heading": f"Biểu đồ {n}" + (" (tiếp theo)" if page else ""),
+            "title": title,
             "unit": chart.unit_name,
-            "svg": rates_chart_svg(chart),
-        },
-        {
-            "heading": "Biểu đồ 2",
-            "title": f"DIỄN BIẾN HỘ NGHÈO NĂM {chart.year} THEO {by}",
-            "unit": chart.unit_name,
-            "svg": movements_chart_svg(chart),
-        },
+            "svg": svg,
+        }
+        for n, (title, draw) in enumerate(charts, start=1)
+        for page, svg in enumerate(draw(chart))
     ]
 
 

@@ -143,7 +143,7 @@ def _district(session: Session, review_round: ReviewRound, page_dir: Path) -> Di
         )
     tables = tables_from_json(consolidation.tables)
     chart = unit_chart(session, tables)
-    rates_svg, movements_svg = chart_svgs(chart)
+    rates_svgs, movements_svgs = chart_svgs(chart)
     text = f"#{consolidation.id}, {'đạt' if consolidation.checks_passed else 'KHÔNG ĐẠT'} kiểm tra"
     if consolidation.forced:
         text += f", thiếu {len(consolidation.missing)} xã (có quyết định)"
@@ -156,8 +156,8 @@ def _district(session: Session, review_round: ReviewRound, page_dir: Path) -> Di
         consolidation=text,
         fingerprint=consolidation.data_sha256,
         figures=figure_rows(tables, chart),
-        rates_svg=rates_svg,
-        movements_svg=movements_svg,
+        rates_svgs=rates_svgs,
+        movements_svgs=movements_svgs,
         documents=documents,
     )
 

@@ -118,11 +118,12 @@ def publish_consolidation(outcome: ConsolidationOutcome, year: int) -> None:
     create_markdown_artifact(key=key, markdown="\n".join(parts), description="Bảng tổng hợp cấp huyện")
 
 
-@database_task("round-overview", task_run_name="round-overview-{year}-district-{district_code}")
-def write_overview_task(session: Session, year: int, district_code: str) -> str:
-    """The province's round overview page, written again and linked from the run: one page for
-    operators and officials with every commune's state, the rates chart and the approval."""
-    province = province_of_district(district_code)
+@database_task("round-overview", task_run_name="round-overview-{year}-{unit_code}")
+def write_overview_task(session: Session, year: int, unit_code: str) -> str:
+    """The round overview page of the province of `unit_code` (a district's 3 digits or the
+    province's 2), written again and linked from the run: every commune's state, the rates chart, the
+    approval. Written after each consolidation and after each documents run (fresh links)."""
+    province = unit_code if len(unit_code) == 2 else province_of_district(unit_code)
     path = overview_path(year, province)
     write_overview(session, year, path, province)
     create_link_artifact(

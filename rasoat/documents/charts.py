@@ -31,6 +31,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 
 from rasoat.consolidation.chart_data import LEVEL_NAMES_VI, ChartData, UnitRates, percent
 from rasoat.documents.certificate_pdf import font_path
@@ -52,6 +53,7 @@ MOVES = (  # (field, label, style): solid, cross-hatched and dotted tell the thr
     ("re_poor", "Tái nghèo", {"facecolor": "0.75", "hatch": "xxx", **_EDGE}),
     ("newly_poor", "Phát sinh mới", {"facecolor": "white", "hatch": "...", **_EDGE}),
 )
+DECIMAL_COMMA = FuncFormatter(lambda value, _: f"{value:g}".replace(".", ","))  # 2,5 as officials write it
 _DRAWING = threading.Lock()  # rcParams are process-global: one chart at a time sets them
 
 
@@ -144,6 +146,7 @@ def _rates_panel(ax: Axes, data: ChartData, rows: Sequence[UnitRates], field: st
     every = [v for r in data.rates for v in (getattr(r, field), getattr(r, f"{field}_before"))]
     top = max([*(v for v in every if v is not None), total_now or 0.0, total_before or 0.0, 1.0])
     ax.set_xlim(0, top * 1.22)
+    ax.xaxis.set_major_formatter(DECIMAL_COMMA)
     ax.set_ylim(len(rows) - 0.5, -0.5)  # the highest rate on top
     ax.legend(loc="best", fontsize=FONT_SIZE - 1, frameon=True, edgecolor="black", fancybox=False)
     ax.spines[["top", "right"]].set_visible(False)

@@ -54,6 +54,15 @@ MOVES = (  # (field, label, style): solid, cross-hatched and dotted tell the thr
     ("newly_poor", "Phát sinh mới", {"facecolor": "white", "hatch": "...", **_EDGE}),
 )
 DECIMAL_COMMA = FuncFormatter(lambda value, _: f"{value:g}".replace(".", ","))  # 2,5 as officials write it
+# Under the axes, never over a bar or its label (a placement that depends only on the layout)
+_LEGEND = {
+    "loc": "upper center",
+    "bbox_to_anchor": (0.5, -0.13),
+    "fontsize": FONT_SIZE - 1,
+    "frameon": True,
+    "edgecolor": "black",
+    "fancybox": False,
+}
 _DRAWING = threading.Lock()  # rcParams are process-global: one chart at a time sets them
 
 
@@ -148,7 +157,7 @@ def _rates_panel(ax: Axes, data: ChartData, rows: Sequence[UnitRates], field: st
     ax.set_xlim(0, top * 1.22)
     ax.xaxis.set_major_formatter(DECIMAL_COMMA)
     ax.set_ylim(len(rows) - 0.5, -0.5)  # the highest rate on top
-    ax.legend(loc="best", fontsize=FONT_SIZE - 1, frameon=True, edgecolor="black", fancybox=False)
+    ax.legend(**_LEGEND, ncols=2)
     ax.spines[["top", "right"]].set_visible(False)
 
 
@@ -196,14 +205,8 @@ def movements_chart_svgs(data: ChartData) -> list[str]:
             ax.set_xlabel("Số hộ")
             ax.set_title("Diễn biến hộ nghèo: thoát nghèo, tái nghèo, phát sinh mới", fontweight="bold")
             pairs = zip(MOVES, ax.containers, strict=True)
-            ax.legend(
-                handles=[Patch(**style, label=bars.get_label()) for (_, _, style), bars in pairs],
-                loc="best",
-                fontsize=FONT_SIZE - 1,
-                frameon=True,
-                edgecolor="black",
-                fancybox=False,
-            )
+            handles = [Patch(**style, label=bars.get_label()) for (_, _, style), bars in pairs]
+            ax.legend(handles=handles, **_LEGEND, ncols=3)
             ax.spines[["top", "right"]].set_visible(False)
             figure.tight_layout()
             out.append(_svg(figure, f"moves{i + 1}-"))

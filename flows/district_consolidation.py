@@ -13,6 +13,7 @@ from tasks.consolidation import (
     ensure_district_limit,
     plan_consolidation_task,
     publish_consolidation,
+    write_overview_task,
 )
 
 LOCK_TIMEOUT_SECONDS = 30 * 60  # a district's consolidation takes seconds; waiting longer means a stuck run
@@ -52,6 +53,7 @@ def district_consolidation(
         futures = commune_data_task.map(plan.included, standard_label=unmapped(plan.standard_label))
         outcome = consolidate_district_task(plan, futures.result(), actor)
     publish_consolidation(outcome, year)
+    write_overview_task(year, district_code)
     if not outcome.passed:
         raise RuntimeError(
             f"bảng tổng hợp huyện {district_code} không đạt kiểm tra: "

@@ -6,6 +6,7 @@ from __future__ import annotations
 from prefect import flow
 
 from rasoat.pipeline.documents_stage import IssuedDocument
+from tasks.consolidation import write_overview_task
 from tasks.documents import district_documents_task, province_documents_task, publish_documents
 
 
@@ -26,6 +27,7 @@ def district_documents_flow(
     publish_documents(
         issued, f"documents-{year}-{district_code}", f"Văn bản huyện {district_code}, năm {year}"
     )
+    write_overview_task(year, district_code)  # the page's links to the new documents
     return issued
 
 
@@ -45,4 +47,5 @@ def province_documents_flow(
     publish_documents(
         issued, f"documents-{year}-{province_code}", f"Văn bản tỉnh {province_code}, năm {year}"
     )
+    write_overview_task(year, province_code)  # the approval and the decision on the page
     return issued

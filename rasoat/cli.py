@@ -297,17 +297,36 @@ def round_start(
 @friendly_errors
 def round_status(
     year: Annotated[int | None, typer.Argument(help="Review year (default: every year).")] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Also write the year's overview page (self-contained HTML: states, rates chart, "
+            "R2/R3 movements, approval) to this file; needs YEAR.",
+        ),
+    ] = None,
+    province: Annotated[
+        str | None, typer.Option("--province", help="With --html: only this province's rounds.")
+    ] = None,
 ) -> None:
     """Where each round stands: communes, consolidation, approval (from the database)."""
     from rasoat.db import session_scope, shared_engine
     from rasoat.pipeline.status import round_statuses
 
+    if html is not None and year is None:
+        raise typer.BadParameter("--html cần năm rà soát (YEAR)")
     with session_scope(shared_engine()) as session:
         statuses = round_statuses(session, year)
+        if html is not None and year is not None:
+            from rasoat.pipeline.overview import write_overview
+
+            write_overview(session, year, html, province)
     if not statuses:
         console.print("Chưa có đợt rà soát nào.")
     for status in statuses:
         console.print(round_status_table(status))
+    if html is not None:
+        console.print(f"Trang tổng quan: {html}")
 
 
 @app.command()

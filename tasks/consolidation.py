@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from prefect import get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from sqlalchemy.orm import Session
 
+from rasoat.admin_units import province_of_district
 from rasoat.consolidation import TITLES_VI
-from rasoat.consolidation.markdown import markdown_table
+from rasoat.consolidation.markdown import markdown_table, rates_markdown
 from rasoat.pipeline.consolidation_stage import (
     CommuneData,
     CommuneRef,
@@ -17,6 +18,7 @@ from rasoat.pipeline.consolidation_stage import (
     load_commune,
     plan_consolidation,
 )
+from rasoat.pipeline.overview import overview_path, write_overview
 from rasoat.validation.findings import SEVERITY_LABELS_VI
 from tasks.cache_keys import commune_data_key
 from tasks.database_task import database_task
@@ -101,6 +103,9 @@ def publish_consolidation(outcome: ConsolidationOutcome, year: int) -> None:
         )
     for failure in outcome.failures:
         parts.append(f"- ⚠ {failure['message_vi']}")
+    if outcome.chart is not None:
+        parts += ["", "## Tỷ lệ hộ nghèo, cận nghèo so với năm trước (điểm %, ▲ tăng, ▼ giảm)", ""]
+        parts.append(rates_markdown(outcome.chart))
     if outcome.tables is not None:
         for table_key in SHOWN_TABLES:
             parts += [
@@ -111,3 +116,21 @@ def publish_consolidation(outcome: ConsolidationOutcome, year: int) -> None:
             ]
     parts.append(f"\nMã băm dữ liệu: `{outcome.data_sha256[:16]}`")
     create_markdown_artifact(key=key, markdown="\n".join(parts), description="Bảng tổng hợp cấp huyện")
+
+
+@database_task("round-overview", task_run_name="round-overview-{year}-{unit_code}")
+def write_overview_task(session: Session, year: int, unit_code: str) -> str:
+    """The round overview page of the province of `unit_code` (a district's 3 digits or the
+    province's 2), written again and linked from the run: every commune's state, the rates chart, the
+    approval. Written after each consolidation and after each documents run (fresh links)."""
+    province = unit_code if len(unit_code) == 2 else province_of_district(unit_code)
+    path = overview_path(year, province)
+    write_overview(session, year, path, province)
+    create_link_artifact(
+        key=f"overview-{year}-{province}",
+        link=f"file://{path}",
+        link_text=f"Trang tổng quan rà soát năm {year}",
+        description=f"Tổng quan: tình trạng các xã, biểu đồ tỷ lệ, phê duyệt (tỉnh {province})",
+    )
+    get_run_logger().info("overview page of %s for province %s: %s", year, province, path)
+    return str(path)

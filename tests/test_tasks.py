@@ -121,6 +121,7 @@ def test_task_bodies_through_a_round(
         assert outcome.passed and outcome.forced and outcome.tables is not None
         assert outcome.tables["r1"].iloc[0]["households"] == 30
         consolidation.publish_consolidation.fn(outcome, YEAR)
+        assert Path(consolidation.write_overview_task.fn(YEAR, DISTRICT)).is_file()
 
         # The district's documents, without certificates.
         issued = documents.district_documents_task.fn(outcome.consolidation_id, False)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from rasoat.consolidation.chart_data import ChartData
 from rasoat.consolidation.spec import TABLE_KEYS, TITLES_VI
 from rasoat.consolidation.stored import tables_to_json
 from rasoat.consolidation.tables import ConsolidatedTables
 from rasoat.documents.agency import Agency, Signature, collective_signature
 from rasoat.documents.bases import review_bases
+from rasoat.documents.charts import movements_chart_svgs, rates_chart_svgs
 from rasoat.documents.drafts import Draft
 from rasoat.documents.grid import decimal2, table_grid, thousands
 from rasoat.documents.numbers import DECISION, REPORT
@@ -83,8 +85,43 @@ def table_appendices(
     ]
 
 
+def chart_pages(chart: ChartData | None) -> list[dict[str, str]]:
+    """The pages that open the annex: the rates chart and the movements chart of the unit's
+    communes (drawn as SVG, laid out by the body's template on landscape pages; a province's
+    communes continue over several pages)."""
+    if chart is None:
+        return []
+    compared = f" SO VỚI NĂM {chart.year - 1}" if chart.has_previous else ""
+    charts = (
+        (
+            f"TỶ LỆ HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {chart.year}{compared} THEO XÃ, PHƯỜNG, THỊ TRẤN",
+            rates_chart_svgs,
+        ),
+        (f"DIỄN BIẾN HỘ NGHÈO NĂM {chart.year} THEO XÃ, PHƯỜNG, THỊ TRẤN", movements_chart_svgs),
+    )
+    return [
+        {
+            "heading": f"Biểu đồ {n}" + (" (tiếp theo)" if page else ""),
+            "title": title,
+            "unit": chart.unit_name,
+            "svg": svg,
+        }
+        for n, (title, draw) in enumerate(charts, start=1)
+        for page, svg in enumerate(draw(chart))
+    ]
+
+
+def _with_chart(data: dict[str, Any], chart: ChartData | None) -> dict[str, Any]:
+    """A document's data with what its charts show (last year's rates are not in the tables)."""
+    return data if chart is None else {**data, "chart": chart.to_json()}
+
+
 def district_report_draft(
-    agency: Agency, province: Agency, standard: Standard, tables: ConsolidatedTables
+    agency: Agency,
+    province: Agency,
+    standard: Standard,
+    tables: ConsolidatedTables,
+    chart: ChartData | None = None,
 ) -> Draft:
     year = tables.year
     view = {
@@ -99,6 +136,7 @@ def district_report_draft(
         "signature": collective_signature(),
         "appendices": table_appendices(tables, MAIN_TABLES + BREAKDOWNS),
         "appendix_count": len(MAIN_TABLES + BREAKDOWNS),  # the body names them; they are drawn apart
+        "charts": chart_pages(chart),
     }
     r1 = _total(tables, "r1")
     return Draft(
@@ -110,7 +148,7 @@ def district_report_draft(
         agency=agency,
         year=year,
         file_stem=f"bao-cao-ket-qua-huyen-{agency.code}-{year}",
-        data=tables_to_json(tables),
+        data=_with_chart(tables_to_json(tables), chart),
         view=view,
         counts={
             "households": int(r1["households"]),
@@ -121,7 +159,11 @@ def district_report_draft(
 
 
 def province_decision_draft(
-    agency: Agency, standard: Standard, tables: ConsolidatedTables, signature: Signature
+    agency: Agency,
+    standard: Standard,
+    tables: ConsolidatedTables,
+    signature: Signature,
+    chart: ChartData | None = None,
 ) -> Draft:
     year = tables.year
     r1 = _total(tables, "r1")
@@ -165,6 +207,7 @@ def province_decision_draft(
         "recipients": ["Như Điều 3", "Bộ Nông nghiệp và Môi trường (để báo cáo)", "Lưu: VT"],
         "signature": signature,
         "appendices": table_appendices(tables, TABLE_KEYS[:11]),
+        "charts": chart_pages(chart),
     }
     return Draft(
         kind="province_decision",
@@ -175,10 +218,13 @@ def province_decision_draft(
         agency=agency,
         year=year,
         file_stem=f"quyet-dinh-phe-duyet-{agency.code}-{year}",
-        data={
-            "tables": tables_to_json(tables),
-            "signer": [signature.authority, signature.position, signature.name],
-        },
+        data=_with_chart(
+            {
+                "tables": tables_to_json(tables),
+                "signer": [signature.authority, signature.position, signature.name],
+            },
+            chart,
+        ),
         view=view,
         counts={
             "poor_households": int(r1["poor_households"]),

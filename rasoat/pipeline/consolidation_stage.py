@@ -28,6 +28,7 @@ from rasoat.consolidation import (
     roster_poor_rates,
     run_checks,
 )
+from rasoat.consolidation.chart_data import ChartData, chart_data, previous_counts
 from rasoat.consolidation.stored import tables_to_json
 from rasoat.db import audit
 from rasoat.db.history import load_history
@@ -70,6 +71,7 @@ class ConsolidationOutcome:
     failures: list[dict[str, Any]] = field(default_factory=list)  # codes, names of units, no people
     has_baseline: bool = True
     tables: ConsolidatedTables | None = None
+    chart: ChartData | None = None  # the figures of the charts and of the Prefect artifact
 
 
 def district_unit(code: str) -> Unit:
@@ -286,6 +288,7 @@ def consolidate_plan(
         failures=checked.failures.drop(columns=["value"]).to_dict("records"),
         has_baseline=not history.empty,
         tables=tables,
+        chart=chart_data(tables, previous_counts(history.loc[history["year"] == year - 1])),
     )
 
 

@@ -56,6 +56,7 @@ from rasoat.documents.render import render_html, write_temp
 from rasoat.documents.table_pdf import TABLE_DOCUMENTS, TableDocumentJob
 from rasoat.documents.xlsx import write_lists_xlsx
 from rasoat.pipeline.approval_stage import build_province_tables
+from rasoat.pipeline.chart_inputs import unit_chart
 from rasoat.pipeline.outputs import commune_output_dir
 from rasoat.standards import standard_for
 
@@ -120,6 +121,7 @@ def _full_view(draft: Draft, symbol: str, date: dt.date, doc_name: str) -> dict[
         )
         sub = f"(Kèm theo {doc_name} số {symbol} ngày {short_date(date)} của {by} {draft.agency.phrase})"
         view["appendices"] = [{**a, "subtitle": sub} for a in view["appendices"]]
+        view["charts"] = [{**c, "subtitle": sub} for c in view.get("charts", [])]
     return view
 
 
@@ -349,7 +351,7 @@ def district_documents(
         )
 
     district_dir = commune_output_dir(year, next(iter(sorted(consolidation.submissions)))).parent
-    report = district_report_draft(district, province, standard, tables)
+    report = district_report_draft(district, province, standard, tables, unit_chart(session, tables))
     jobs.append(_prepare(session, report, district_dir, today, review_round.id, "Báo cáo")[0])
     tables_path = district_dir / f"bang-tong-hop-huyen-{district.code}-{year}.xlsx"
     write_tables_xlsx(tables, tables_path)
@@ -431,7 +433,8 @@ def province_documents(
     prepared = build_province_tables(session, year, province_code, actor)
     agency = province_agency(province_code)
     signature = signature_for_position(approval.approver_position, approval.approver_name)
-    draft = province_decision_draft(agency, standard, prepared.tables, signature)
+    chart = unit_chart(session, prepared.tables)
+    draft = province_decision_draft(agency, standard, prepared.tables, signature, chart)
     draft = replace(draft, data={**draft.data, "approval_sha256": approval.data_sha256})
     out_dir = commune_output_dir(year, _any_commune(prepared.district_rounds)).parent.parent
     date = issued_on or (approval.decided_at.date() if approval.decided_at else dt.date.today())

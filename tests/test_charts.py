@@ -1,0 +1,140 @@
+"""The charts' figures against the consolidated tables, the drawing's determinism and fonts, the
+district report opening its annex with the charts, and the Prefect artifact's compact table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import subprocess
+import warnings
+
+import pytest
+from pypdf import PdfReader
+
+from rasoat.consolidation import consolidate, consolidate_province, roster_poor_rates
+from rasoat.consolidation.chart_data import ChartData, chart_data, previous_counts
+from rasoat.consolidation.inputs import Unit
+from rasoat.consolidation.markdown import rates_markdown
+from rasoat.consolidation.tables import ConsolidatedTables
+from rasoat.documents.agency import district_agency, province_agency
+from rasoat.documents.charts import RATE_ROWS, movements_chart_svgs, rates_chart_svgs
+from rasoat.documents.higher import district_report_draft
+from rasoat.documents.table_pdf import table_document_pdf
+from rasoat.generate.review import generated_review
+from rasoat.pipeline.documents_stage import _document_jobs, _full_view
+from rasoat.standards import standard_for_year
+
+YEAR = 2026
+
+
+@pytest.fixture(scope="module")
+def camlo() -> tuple[ConsolidatedTables, ChartData, object]:
+    g = generated_review("468", YEAR, seed=3, households=1500)
+    tables = consolidate(g.input)
+    return tables, chart_data(tables, previous_counts(g.previous)), g.previous
+
+
+def _row(tables: ConsolidatedTables, key: str, code: str, unit: str | None = None):
+    frame = tables[key]
+    if unit is not None:
+        frame = frame.loc[frame["unit"] == unit]
+    return frame.loc[frame["code"].astype(str) == code].iloc[0]
+
+
+def test_chart_data_is_the_tables_cells(camlo) -> None:
+    tables, chart, previous = camlo
+    r1 = tables["r1"]
+    communes = r1.loc[r1["level"] == "commune", "code"].astype(str)
+    assert sorted(u.code for u in chart.rates) == sorted(communes)
+    assert [u.poor for u in chart.rates] == sorted((u.poor for u in chart.rates), reverse=True)
+    last_year = roster_poor_rates(previous, "468")
+    for unit in (*chart.rates, chart.total):
+        row = _row(tables, "r1", unit.code)
+        assert unit.poor == row["poor_households_rate"]
+        assert unit.near_poor == row["near_poor_households_rate"]
+        assert unit.poor_before == pytest.approx(last_year[unit.code])
+    for m in (*chart.movements, chart.total_movements):
+        r2 = _row(tables, "r2", m.code, "households")
+        assert (m.escaped, m.re_poor, m.newly_poor) == (r2["c2"] + r2["c3"], r2["c6"], r2["c7"])
+    assert [m.escaped for m in chart.movements] == sorted((m.escaped for m in chart.movements), reverse=True)
+    # last year's poor households of the roster are R2's opening column, commune by commune
+    counts = previous_counts(previous)
+    assert counts is not None
+    for code in communes:
+        assert counts.loc[code, "poor"] == _row(tables, "r2", code, "households")["c1"]
+        assert counts.loc[code, "near_poor"] == _row(tables, "r3", code, "households")["c1"]
+
+
+def test_without_a_whole_roster_there_is_no_last_year(camlo) -> None:
+    tables, _, previous = camlo
+    only_listed = previous.loc[previous["status"] != "non_poor"]
+    chart = chart_data(tables, previous_counts(only_listed))
+    assert not chart.has_previous
+    assert all(u.poor_before is None and u.poor_change is None for u in chart.rates)
+    assert "–" in rates_markdown(chart)
+
+
+def test_a_province_charts_its_communes_over_pages(camlo) -> None:
+    tables, _, previous = camlo
+    province = consolidate_province([tables, tables], Unit("45", "Tỉnh Quảng Trị", "province"))
+    chart = chart_data(province, previous_counts(previous))
+    r1 = province["r1"]
+    communes = r1.loc[r1["level"] == "commune"]
+    assert chart.child_level == "commune" and len(chart.rates) == len(communes) == 16
+    for unit in chart.rates:
+        assert unit.poor in set(communes.loc[communes["code"] == unit.code, "poor_households_rate"])
+    assert chart.total.poor == _row(province, "r1", "45")["poor_households_rate"]
+    assert len(rates_chart_svgs(chart)) == -(-len(chart.rates) // RATE_ROWS) == 2
+
+
+def test_charts_are_deterministic_liberation_serif_and_without_addresses(camlo) -> None:
+    _, chart, _ = camlo
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a glyph missing from the font is a UserWarning
+        [rates], [moves] = rates_chart_svgs(chart), movements_chart_svgs(chart)
+    assert [rates] == rates_chart_svgs(chart) and [moves] == movements_chart_svgs(chart)
+    for svg in (rates, moves):
+        assert "LiberationSerif" in svg and "DejaVu" not in svg
+        assert "<metadata" not in svg and "<text" not in svg  # glyphs as paths, no date
+        assert "<pattern" in svg  # last year, re-poor, newly poor hatched: readable in black and white
+    colours = set(re.findall(r"#([0-9a-f]{6})\b", (rates + moves).lower()))
+    assert colours and all(c[0:2] == c[2:4] == c[4:6] for c in colours)  # greys only
+
+
+def test_rates_markdown_marks_each_change(camlo) -> None:
+    _, chart, _ = camlo
+    text = rates_markdown(chart)
+    lines = text.splitlines()
+    assert len(lines) == 2 + 1 + len(chart.rates)
+    assert lines[2].startswith(f"| **{chart.total.name}**")
+    for unit, line in zip(chart.rates, lines[3:], strict=True):
+        assert line.startswith(f"| {unit.name} |")
+        change = unit.poor_change
+        assert change is not None
+        assert ("▲" if change > 0 else "▼" if change < 0 else "=") in line.split("|")[4]
+
+
+def test_district_report_opens_its_annex_with_the_charts_and_keeps_its_bytes(camlo) -> None:
+    tables, chart, _ = camlo
+    draft = district_report_draft(
+        district_agency("468"), province_agency("45"), standard_for_year(YEAR), tables, chart
+    )
+    assert draft.data["chart"] == chart.to_json()  # what the charts show decides the document's number
+    view = _full_view(draft, "12/BC-UBND", dt.date(2026, 12, 1), "Báo cáo")
+    job = _document_jobs(draft, view)[0]
+    pdf = table_document_pdf(job)
+    assert pdf == table_document_pdf(job)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, check=True, capture_output=True
+    ).stdout.decode()
+    pages = text.split("\f")
+    chart_pages = [i for i, p in enumerate(pages) if "Biểu đồ" in p]
+    first_table = next(i for i, p in enumerate(pages) if "TỔNG HỢP KẾT QUẢ CHÍNH THỨC" in p)
+    assert len(chart_pages) == 2 and chart_pages[-1] < first_table
+    title = "TỶ LỆ HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2026 SO VỚI NĂM 2025 THEO XÃ, PHƯỜNG, THỊ TRẤN"
+    assert title in pages[chart_pages[0]]
+    for i in chart_pages:
+        box = reader.pages[i].mediabox
+        assert box.width > box.height  # landscape, like the tables after them

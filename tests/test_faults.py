@@ -167,7 +167,12 @@ def test_twenty_communes_handing_in_at_the_same_moment_are_all_kept_and_checked(
     generate_district("468", YEAR, tmp_path / "camlo", seed=42, households=400)
     files = sorted((tmp_path / "hatinh").glob("*.xlsx"))[:12] + sorted((tmp_path / "camlo").glob("*.xlsx"))
     assert len({f.stem for f in files}) == 20
-    context = multiprocessing.get_context("spawn")  # no inherited connections or threads
+    # No inherited connections or threads: each process forks from a server process that has only
+    # imported the stages (so twenty processes do not each import pandas and Great Expectations).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(
+        ["rasoat.pipeline.validation_stage", "rasoat.gx.runtime", "great_expectations"]
+    )
     barrier = context.Barrier(len(files))
     workers = [
         context.Process(target=_submit_at_once, args=(database_url, str(f), str(rasoat_home), barrier))

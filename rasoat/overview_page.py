@@ -21,7 +21,7 @@ from rasoat.config import PROJECT_ROOT
 from rasoat.consolidation.chart_data import ChartData, UnitRates, change_mark, charted_rows, percent
 from rasoat.consolidation.tables import ConsolidatedTables
 from rasoat.documents.charts import movements_chart_svgs, rates_chart_svgs
-from rasoat.documents.grid import thousands
+from rasoat.documents.render import template_environment
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "overview"
 TEMPLATE = "tong_quan.html.j2"
@@ -170,14 +170,7 @@ def chart_svgs(chart: ChartData) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 @cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["thousands"] = thousands
+    env = template_environment(TEMPLATE_DIR)  # this folder's own environment: adding a filter is safe
     env.filters["round_state"] = lambda state: ROUND_STATES_VI.get(state, state)
     return env
 

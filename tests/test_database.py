@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,7 +36,6 @@ from rasoat.pipeline.identify import identify
 from rasoat.pipeline.intake import Received, receive
 from rasoat.pipeline.validation_stage import Validated, validate_stored
 from rasoat.standards import standard_for_year
-from tests.conftest import throwaway_postgres_database
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "468"
 YEAR = 2026
@@ -60,16 +58,6 @@ TABLES = {
     "map_units",
     "unit_conversions",
 }
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database nobody has touched (a new PostgreSQL database, not the session's shared one)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    with throwaway_postgres_database("rasoat_empty") as url:
-        yield url
 
 
 def test_migrations_upgrade_an_empty_database_and_back(empty_database_url: str) -> None:

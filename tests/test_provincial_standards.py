@@ -3,7 +3,6 @@ national standard, both statuses in the database, and a loader that refuses inco
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -31,7 +30,6 @@ from rasoat.db.models import (
 from rasoat.documents.bases import review_bases
 from rasoat.schema import INDICATOR_COLUMNS
 from rasoat.standards import load_standards, national_of, standard_for, standard_for_year
-from tests.conftest import throwaway_postgres_database
 
 YEAR = 2025
 BAC_NINH = "24"  # two-tier map; also the former Bắc Giang on the legacy map
@@ -177,15 +175,6 @@ def test_loader_refuses_a_period_outside_the_extended_standard(tmp_path: Path) -
     _provincial(tmp_path, "p.yaml", period={"first_year": 2026, "last_year": 2027})
     with pytest.raises(ValueError, match="period must lie within"):
         load_standards(tmp_path)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    with throwaway_postgres_database("rasoat_migrate") as url:
-        yield url
 
 
 def test_migration_gives_existing_rows_their_status_as_national_status(empty_database_url: str) -> None:

@@ -36,9 +36,11 @@ class TemplateRenderError(RuntimeError):
 
 
 @cache
-def environment() -> jinja2.Environment:
+def template_environment(directory: Path) -> jinja2.Environment:
+    """The templates of one folder: escaped, strict about missing values, numbers with Vietnamese
+    thousands separators. One environment per folder and process (its template cache)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        loader=jinja2.FileSystemLoader(directory),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -46,6 +48,10 @@ def environment() -> jinja2.Environment:
     )
     env.filters["thousands"] = thousands
     return env
+
+
+def environment() -> jinja2.Environment:
+    return template_environment(TEMPLATE_DIR)
 
 
 def render_html(template: str, view: dict[str, Any]) -> str:

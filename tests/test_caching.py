@@ -82,11 +82,9 @@ def test_consolidation_rereads_only_the_commune_that_changed(
     import openpyxl
 
     from flows.commune_rerun import commune_rerun
-    from flows.commune_submission import commune_submission
 
     since = dt.datetime.now(dt.UTC)
-    for path in camlo[:-1]:
-        assert commune_submission(str(path), YEAR, "468", data_docs=False).accepted
+    accept(engine, camlo[:-1], YEAR)  # seven communes' files, through the stages: not the subject
     assert commune_rerun(str(camlo[-1]), YEAR, "468", data_docs=False).accepted  # consolidates
     corrected = tmp_path / f"{camlo[2].stem}-v2.xlsx"
     book = openpyxl.load_workbook(camlo[2])

@@ -112,6 +112,7 @@ def _households(engine: Engine) -> list[Household]:
         return list(rows)
 
 
+@pytest.mark.e2e  # a flow run per file, on a real Prefect server
 def test_submit_form_habits(
     prefect_server: None,
     engine: Engine,

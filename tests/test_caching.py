@@ -54,7 +54,7 @@ def _at(value: str) -> dt.datetime:
 @pytest.fixture
 def camlo(tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     monkeypatch.setenv("RASOAT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    generate_district("468", YEAR, tmp_path / "camlo", seed=31, households=400)
+    generate_district("468", YEAR, tmp_path / "camlo", seed=31, households=200)
     return sorted((tmp_path / "camlo").glob("*.xlsx"))
 
 

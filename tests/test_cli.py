@@ -20,7 +20,7 @@ def test_demo_runs_a_whole_round_and_reruns_without_duplicates(
     prefect_server: None, database_url: str, monkeypatch: pytest.MonkeyPatch, rasoat_home: Path
 ) -> None:
     monkeypatch.setenv("RASOAT_DATABASE_URL", database_url)
-    first = runner.invoke(app, ["demo", "--households", "400", "--seed", "3"])
+    first = runner.invoke(app, ["demo", "--households", "200", "--seed", "3"])
     assert first.exit_code == 0, first.output
     assert "Cam Lộ" in first.output and "Huyện Cam Lộ" in first.output and "Cuối kỳ" in first.output
     assert "[demo] Phê duyệt bởi người phê duyệt MẪU" in first.output
@@ -37,13 +37,13 @@ def test_demo_runs_a_whole_round_and_reruns_without_duplicates(
         registered = s.scalar(select(func.count()).select_from(Document))
     engine.dispose()
 
-    second = runner.invoke(app, ["demo", "--households", "400", "--seed", "3"])
+    second = runner.invoke(app, ["demo", "--households", "200", "--seed", "3"])
     assert second.exit_code == 0, second.output
 
     engine = make_engine(database_url)
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(Submission)) == 8  # same bytes: no new versions
-        assert s.scalar(select(func.count()).select_from(Classification)) == 400
+        assert s.scalar(select(func.count()).select_from(Classification)) == 200
         approvals = s.scalars(select(Approval)).all()
         assert {a.approver_name for a in approvals} == {"Người phê duyệt mẫu (demo)"}
         assert all(a.lapsed_at is None for a in approvals)

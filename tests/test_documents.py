@@ -33,7 +33,7 @@ COMMUNE = "19600"
 @pytest.fixture(scope="module")
 def camlo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("camlo-docs")
-    generate_district("468", YEAR, out, seed=5, households=500)
+    generate_district("468", YEAR, out, seed=5, households=240)
     return out
 
 

@@ -155,7 +155,10 @@ def register_certificates(
         ).all(),
         columns=["id", "doc_key", "old_sha256", "number", "symbol", "issued_on"],
     ).drop_duplicates("doc_key", keep="last")
-    merged = keys.merge(existing, on="doc_key", how="left")
+    # A commune with no poor or near-poor household has no keys: an empty column has no text dtype.
+    merged = keys.astype({"doc_key": object}).merge(
+        existing.astype({"doc_key": object}), on="doc_key", how="left"
+    )
     reused = (merged["old_sha256"] == merged["data_sha256"]).to_numpy(dtype=bool)
     fresh = ~reused
     start = highest_number(session, agency, year, CERTIFICATE)

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import Engine, func, select
@@ -290,3 +291,24 @@ def test_documents_without_certificates_then_with_them(
     assert {
         (d.kind, d.unit_code): d.symbol for d in later if d.symbol and d.kind != "certificates"
     } == numbers
+
+
+def test_a_commune_without_certificates_registers_none(engine: Engine) -> None:
+    """No poor or near-poor household: no keys, no numbers, and no error on the empty column."""
+    from rasoat.db.register import register_certificates
+
+    empty = pd.DataFrame(
+        {"doc_key": pd.Series([], dtype="float64"), "data_sha256": pd.Series([], dtype=object)}
+    )
+    for keys in (empty, pd.DataFrame(columns=["doc_key", "data_sha256"])):
+        with session_scope(engine) as s:
+            numbers = register_certificates(
+                s,
+                agency="UBND-19597",
+                year=YEAR,
+                keys=keys,
+                title="GCN",
+                issued_on=NOTICE_DATE,
+                round_id=None,
+            )
+        assert numbers.empty

@@ -1,4 +1,4 @@
-"""Reading a round's accepted data back for consolidation: latest versions, households, members."""
+"""Reading a round back: latest versions, consolidation and decision; accepted households and members."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from rasoat.db.models import Classification, Household, Member, Submission
+from rasoat.db.models import Approval, Classification, Consolidation, Household, Member, Submission
 from rasoat.schema import INDICATOR_COLUMNS
 
 HOUSEHOLD_FIELDS = (
@@ -60,6 +60,23 @@ def latest_submissions(session: Session, round_id: int) -> dict[str, Submission]
         .where(Submission.round_id == round_id)
     )
     return {s.commune_code: s for s in rows}
+
+
+def latest_consolidation(session: Session, round_id: int) -> Consolidation | None:
+    """The round's newest consolidation, whether its checks passed or not."""
+    return session.scalars(
+        select(Consolidation)
+        .where(Consolidation.round_id == round_id)
+        .order_by(Consolidation.id.desc())
+        .limit(1)
+    ).first()
+
+
+def latest_approval(session: Session, round_id: int) -> Approval | None:
+    """The round's newest decision, lapsed or not."""
+    return session.scalars(
+        select(Approval).where(Approval.round_id == round_id).order_by(Approval.id.desc()).limit(1)
+    ).first()
 
 
 def load_households(session: Session, submission_ids: list[int]) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from rasoat.admin_units import communes_of, province_of_district
+from rasoat.admin_units import province_of_district
 from rasoat.applied_standard import round_standard
 from rasoat.consolidation.export import write_tables_xlsx
 from rasoat.consolidation.stored import tables_from_json
@@ -57,7 +57,7 @@ from rasoat.documents.table_pdf import TABLE_DOCUMENTS, TableDocumentJob
 from rasoat.documents.xlsx import write_lists_xlsx
 from rasoat.pipeline.approval_stage import build_province_tables
 from rasoat.pipeline.chart_inputs import unit_chart
-from rasoat.pipeline.outputs import commune_output_dir
+from rasoat.pipeline.outputs import commune_output_dir, district_output_dir, province_output_dir
 from rasoat.standards import standard_for
 
 CHUNK = 500  # certificate pages per job: a commune is mostly one job, no pypdf join (≈ 3 ms a page, serial)
@@ -350,7 +350,7 @@ def district_documents(
             )
         )
 
-    district_dir = commune_output_dir(year, next(iter(sorted(consolidation.submissions)))).parent
+    district_dir = district_output_dir(year, district.code)
     report = district_report_draft(district, province, standard, tables, unit_chart(session, tables))
     jobs.append(_prepare(session, report, district_dir, today, review_round.id, "Báo cáo")[0])
     tables_path = district_dir / f"bang-tong-hop-huyen-{district.code}-{year}.xlsx"
@@ -436,7 +436,7 @@ def province_documents(
     chart = unit_chart(session, prepared.tables)
     draft = province_decision_draft(agency, standard, prepared.tables, signature, chart)
     draft = replace(draft, data={**draft.data, "approval_sha256": approval.data_sha256})
-    out_dir = commune_output_dir(year, _any_commune(prepared.district_rounds)).parent.parent
+    out_dir = province_output_dir(year, province_code)
     date = issued_on or (approval.decided_at.date() if approval.decided_at else dt.date.today())
     job, _ = _prepare(
         session,
@@ -453,10 +453,6 @@ def province_documents(
         *_write_jobs(session, [job], 1),
         IssuedDocument("tables_xlsx", province_code, str(tables_path), _sha(tables_path)),
     ]
-
-
-def _any_commune(district_rounds: dict[str, int]) -> str:
-    return communes_of(sorted(district_rounds)[0])[0].code
 
 
 __all__ = ["CHUNK", "DOC_LABELS_VI", "IssuedDocument", "district_documents", "province_documents"]

@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session
 
 from rasoat.admin_units import commune as commune_unit
 from rasoat.admin_units import communes_of, district_name, province_name, province_of_district
-from rasoat.config import home
 from rasoat.consolidation.stored import tables_from_json
-from rasoat.db.models import Approval, Consolidation, ReviewRound, Submission, ValidationResult
-from rasoat.db.round_data import latest_submissions
+from rasoat.db.models import ReviewRound, Submission, ValidationResult
+from rasoat.db.round_data import latest_approval, latest_consolidation, latest_submissions
 from rasoat.documents.render import write_atomic
 from rasoat.overview_page import (
     ApprovalLine,
@@ -31,7 +30,12 @@ from rasoat.overview_page import (
     render_overview,
 )
 from rasoat.pipeline.chart_inputs import unit_chart
-from rasoat.pipeline.outputs import commune_output_dir, feedback_dir
+from rasoat.pipeline.outputs import (
+    commune_output_dir,
+    district_output_dir,
+    feedback_dir,
+    province_output_dir,
+)
 
 DOCUMENT_LABELS_VI = {  # file-name prefix → what the link says
     "thong-bao-niem-yet": "Thông báo niêm yết",
@@ -49,7 +53,7 @@ DECISIONS_VI = {"approved": "Đã phê duyệt", "rejected": "Bị trả lại"}
 
 def overview_path(year: int, province_code: str) -> Path:
     """Where a consolidation writes the page: beside the province's documents."""
-    return home() / "output" / str(year) / province_code / f"tong-quan-{province_code}-{year}.html"
+    return province_output_dir(year, province_code) / f"tong-quan-{province_code}-{year}.html"
 
 
 def _href(target: Path, page_dir: Path) -> str:
@@ -120,15 +124,9 @@ def _communes(session: Session, review_round: ReviewRound, page_dir: Path) -> tu
 
 
 def _district(session: Session, review_round: ReviewRound, page_dir: Path) -> DistrictSection:
-    consolidation = session.scalars(
-        select(Consolidation)
-        .where(Consolidation.round_id == review_round.id)
-        .order_by(Consolidation.id.desc())
-        .limit(1)
-    ).first()
+    consolidation = latest_consolidation(session, review_round.id)
     communes = _communes(session, review_round, page_dir)
-    # the district's report and tables sit in the folder above its communes' folders
-    folder = commune_output_dir(review_round.year, communes_of(review_round.scope_code)[0].code).parent
+    folder = district_output_dir(review_round.year, review_round.scope_code)
     documents = _documents(folder, page_dir)
     if consolidation is None:
         return DistrictSection(
@@ -163,11 +161,9 @@ def _district(session: Session, review_round: ReviewRound, page_dir: Path) -> Di
 
 
 def _approval(session: Session, review_round: ReviewRound, page_dir: Path) -> ApprovalLine:
-    approval = session.scalars(
-        select(Approval).where(Approval.round_id == review_round.id).order_by(Approval.id.desc()).limit(1)
-    ).first()
+    approval = latest_approval(session, review_round.id)
     scope = province_name(review_round.scope_code)
-    folder = home() / "output" / str(review_round.year) / review_round.scope_code
+    folder = province_output_dir(review_round.year, review_round.scope_code)
     if approval is None:
         text, fingerprint, decision = "Chưa có quyết định", None, None
     else:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rasoat.admin_units import communes_of
-from rasoat.db.models import Approval, Consolidation, ReviewRound
-from rasoat.db.round_data import latest_submissions
+from rasoat.db.models import Approval, ReviewRound
+from rasoat.db.round_data import latest_approval, latest_consolidation, latest_submissions
 
 
 @dataclass(frozen=True)
@@ -48,15 +48,8 @@ def round_statuses(session: Session, year: int | None = None) -> list[RoundStatu
             for c in communes_of(r.scope_code):
                 s = latest.get(c.code)
                 communes[c.code] = "chưa nộp" if s is None else f"{s.status} v{s.version}"
-        consolidation = session.scalars(
-            select(Consolidation)
-            .where(Consolidation.round_id == r.id)
-            .order_by(Consolidation.id.desc())
-            .limit(1)
-        ).first()
-        approval = session.scalars(
-            select(Approval).where(Approval.round_id == r.id).order_by(Approval.id.desc()).limit(1)
-        ).first()
+        consolidation = latest_consolidation(session, r.id)
+        approval = latest_approval(session, r.id)
         out.append(
             RoundStatus(
                 round_id=r.id,

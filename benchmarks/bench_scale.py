@@ -605,10 +605,10 @@ def run_overhead(work_dir: Path, database: str, communes: int) -> dict[str, Any]
     from rasoat.gx import gx
 
     gx()
+    from flows.district_consolidation import district_consolidation
     from prefect import flow
 
     from flows.commune_submission import commune_submission
-    from flows.district_consolidation import district_consolidation
     from rasoat.db import dispose_shared_engines, get_or_create_round, init_db, session_scope, shared_engine
     from rasoat.pipeline.consolidation_stage import consolidate_round
     from rasoat.pipeline.identify import identify

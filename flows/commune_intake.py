@@ -19,7 +19,7 @@ from tasks.intake import identify_commune, store_and_read
 def commune_intake(
     file: str,
     year: int,
-    district_code: str | None = None,
+    scope_code: str | None = None,
     commune_code: str | None = None,
     received_by: str = "cli",
 ) -> Received:
@@ -28,9 +28,10 @@ def commune_intake(
     Args:
         file: path of the commune's workbook or CSV, named by its commune code (e.g. 19597.xlsx).
         year: review year; selects the poverty standard.
-        district_code: the round's district (3 digits); defaults to the commune's own district.
+        scope_code: the unit the round consolidates: the district (3 digits) up to 2024, the
+            province (2 digits) from 2025; defaults to the commune's own.
         commune_code: the sending commune (5 digits) when the file name does not carry it.
         received_by: who hands the file in (an account or role name, not a person's name).
     """
-    filing = identify_commune(file, commune_code, district_code)
+    filing = identify_commune(file, commune_code, scope_code, year)
     return store_and_read(file, year, filing, received_by)

@@ -15,11 +15,11 @@ from rasoat.task_runner import task_runner_from_config
 def commune_submission(
     file: str,
     year: int,
-    district_code: str | None = None,
+    scope_code: str | None = None,
     commune_code: str | None = None,
     received_by: str = "cli",
     data_docs: bool = True,
 ) -> Validated:
     """A commune's file from arrival to verdict: kept, read, checked, accepted or sent back."""
-    received = commune_intake(file, year, district_code, commune_code, received_by)
+    received = commune_intake(file, year, scope_code, commune_code, received_by)
     return validation(received.submission_id, year, received_by, data_docs)

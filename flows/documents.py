@@ -1,33 +1,40 @@
-"""Flows of the documents stage: a district's documents after its consolidation, the province's
+"""Flows of the documents stage: a consolidated unit's documents after its consolidation, the province's
 decision after its approval."""
 
 from __future__ import annotations
 
 from prefect import flow
+from prefect.runtime import flow_run
 
+from rasoat.admin.scope import scope
 from rasoat.pipeline.documents_stage import IssuedDocument
 from tasks.consolidation import write_overview_task
 from tasks.documents import district_documents_task, province_documents_task, publish_documents
 
 
-@flow(name="district_documents", flow_run_name="documents-{year}-district-{district_code}")
-def district_documents_flow(
-    consolidation_id: int, year: int, district_code: str, certificates: bool = True
+def documents_run_name() -> str:
+    p = flow_run.parameters
+    return f"documents-{p['year']}-{scope(p['year'], p['scope_code']).run_label}"
+
+
+@flow(name="documents", flow_run_name=documents_run_name)
+def documents_flow(
+    consolidation_id: int, year: int, scope_code: str, certificates: bool = True
 ) -> list[IssuedDocument]:
-    """Each commune's notice, decision, report, certificates and lists; the district's report.
+    """Each commune's notice, decision, report, certificates and lists; the consolidating unit's
+    report and tables (a district's, or a two-tier province's).
 
     Args:
         consolidation_id: the consolidation whose data the documents show.
-        year: review year (shown in the run name).
-        district_code: the district (shown in the run name).
+        year: review year.
+        scope_code: the district (3 digits, up to 2024) or province (2 digits, from 2025).
         certificates: also issue the certificates (Mẫu 03); without them they can be issued by a
             later run, and keep their numbers then.
     """
     issued = district_documents_task(consolidation_id, certificates)
-    publish_documents(
-        issued, f"documents-{year}-{district_code}", f"Văn bản huyện {district_code}, năm {year}"
-    )
-    write_overview_task(year, district_code)  # the page's links to the new documents
+    unit = scope(year, scope_code)
+    publish_documents(issued, f"documents-{year}-{unit.code}", f"Văn bản {unit.label_vi}, năm {year}")
+    write_overview_task(year, unit.code)  # the page's links to the new documents
     return issued
 
 

@@ -1,4 +1,5 @@
-"""Flow `review_round`: a whole review round for a district or a province, stage after stage."""
+"""Flow `review_round`: a whole review round, stage after stage: for a district or a province on the
+three-level map (rounds up to 2024), for a province on the two-tier map (from 2025)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,16 @@ from prefect import flow, unmapped
 from prefect.futures import PrefectFutureList
 from prefect.runtime import deployment, flow_run
 
-from flows.district_consolidation import district_consolidation
-from flows.documents import district_documents_flow
+from flows.consolidation import consolidation
+from flows.documents import documents_flow
 from flows.province_approval import province_approval
-from rasoat.admin_units import province_of_district
+from rasoat.admin.scope import scope_from_options
 from rasoat.pipeline.validation_stage import Validated
 from rasoat.task_runner import task_runner_from_config
+from rasoat.unit_codes import province_code as normalised_province
 from tasks.approval_request import request_approval
 from tasks.commune_files import inbox_by_commune, take_in_commune
-from tasks.rounds import districts_in_round, open_district_round
+from tasks.rounds import open_round, scopes_in_round
 
 
 def review_run_name() -> str:
@@ -35,48 +37,49 @@ def review_round(
     approve: bool = True,
     certificates: bool = True,
 ) -> dict[str, object]:
-    """Take in every file of the round's inbox, validate, consolidate each district and write its
-    documents, then ask the province for approval and, when approved, write its decision.
+    """Take in every file of the round's inbox, validate, consolidate (each district on the
+    three-level map, the province's communes directly on the two-tier map) and write the documents,
+    then ask the province for approval and, when approved, write its decision.
 
     Args:
-        year: review year.
-        district_code: a district round (3 digits), e.g. 468 for Cam Lộ.
-        province_code: a province round (2 digits): every district with files in the inbox.
+        year: review year; its map says whether communes report to a district or the province.
+        district_code: a district round (3 digits), e.g. 468 for Cam Lộ; rounds up to 2024 only.
+        province_code: a province round (2 digits), e.g. 44 for Quảng Trị: from 2025 its communes,
+            up to 2024 every district with files in the inbox.
         actor: who starts the round (account or role).
         without_missing: consolidate districts even if some communes have no accepted data.
         reason: why consolidating without them (required with without_missing; recorded).
         approve: ask for the province's approval at the end.
         certificates: issue the households' certificates with the districts' documents.
     """
-    if bool(district_code) == bool(province_code):
-        raise ValueError("chọn đúng một phạm vi: district_code hoặc province_code")
-    province = province_code or province_of_district(str(district_code))
-    district_list = [str(district_code)] if district_code else districts_in_round(year, province)
+    unit = scope_from_options(year, district_code, province_code)  # a district of 2025 on: refused
+    province = unit.province_code if unit else normalised_province(str(province_code))
+    units = [unit.code] if unit else scopes_in_round(year, province)
     verdicts: dict[str, str] = {}
     consolidations: dict[str, int] = {}
     documents: dict[str, int] = {}  # unit code → files written
     # Every commune of the round is handed to the task runner at once (side by side on Dask's
-    # workers); each district consolidates and writes its documents, in this process, as soon as
-    # its own communes are done, while the workers go on with the next districts' communes.
+    # workers); each consolidating unit consolidates and writes its documents, in this process, as
+    # soon as its own communes are done, while the workers go on with the next units' communes.
     communes: dict[str, PrefectFutureList[Validated]] = {}
     round_ids: dict[str, int] = {}
-    for district in district_list:
-        round_ids[district] = open_district_round(year, district, actor)  # the database is ready first
-        grouped = inbox_by_commune(year, district)
-        communes[district] = take_in_commune.map(
+    for code in units:
+        round_ids[code] = open_round(year, code, actor)  # the database is ready first
+        grouped = inbox_by_commune(year, code)
+        communes[code] = take_in_commune.map(
             list(grouped),
             list(grouped.values()),
             year=unmapped(year),
-            district_code=unmapped(district),
+            scope_code=unmapped(code),
             received_by=unmapped(actor),
         )
-    for district in district_list:
-        for validated in communes[district].result():
+    for code in units:
+        for validated in communes[code].result():
             verdicts[validated.commune_code] = validated.verdict
-        outcome = district_consolidation(round_ids[district], year, district, actor, without_missing, reason)
-        consolidations[district] = outcome.consolidation_id
-        issued = district_documents_flow(outcome.consolidation_id, year, district, certificates)
-        documents[district] = len(issued)
+        outcome = consolidation(round_ids[code], year, code, actor, without_missing, reason)
+        consolidations[code] = outcome.consolidation_id
+        issued = documents_flow(outcome.consolidation_id, year, code, certificates)
+        documents[code] = len(issued)
     decision = None
     if approve and deployment.id:
         decision = request_approval(year, province, actor)  # its own run, suspended while it waits

@@ -46,6 +46,7 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from rasoat.admin.maps import NoMapError, UnknownUnitError
+        from rasoat.admin.scope import ScopeError
         from rasoat.classifier import ClassificationInputError
         from rasoat.db.engine import DatabaseUnavailableError
         from rasoat.generate.profiles import UnknownProfileError
@@ -64,6 +65,7 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
             UnknownProfileError,
             UnknownUnitError,
             NoMapError,
+            ScopeError,
             UnidentifiedCommuneError,
             BaselineError,
             MissingCommunesError,
@@ -218,15 +220,21 @@ def submit(
     file: Annotated[Path, typer.Argument(help="The commune's file, named by its commune code (19597.xlsx).")],
     year: Annotated[int, typer.Option("--year", "-y", help="Review year.")],
     district: Annotated[
-        str | None, typer.Option("--district", "-d", help="The round's district (default: the commune's).")
+        str | None,
+        typer.Option("--district", "-d", help="The round's district, up to 2024 (default: the commune's)."),
     ] = None,
     commune: Annotated[
         str | None, typer.Option("--commune", "-c", help="Commune code, when the file name lacks it.")
     ] = None,
     by: Annotated[str, typer.Option("--by", help="Who hands the file in (account or role).")] = "cli",
     data_docs: Annotated[bool, typer.Option(help="Also build Great Expectations Data Docs.")] = True,
+    province: Annotated[
+        str | None,
+        typer.Option("--province", "-p", help="The round's province, from 2025 (default: the commune's)."),
+    ] = None,
 ) -> None:
     """Hand in a commune's file: intake and validation. Exit 0 when accepted, non-zero otherwise."""
+    from rasoat.admin.scope import scope_from_options
     from rasoat.pipeline.identify import identify
     from rasoat.prefect_server import prefect_api
     from rasoat.standards import standard_for_year
@@ -234,13 +242,15 @@ def submit(
     if not file.is_file():
         raise FileNotFoundError(f"không tìm thấy tệp {file}")
     standard_for_year(year)  # a year without a standard fails here, before any flow starts
-    filing = identify(file.name, commune, district, year)  # and so does a code not on the year's map
+    if district or province:
+        scope_from_options(year, district, province)  # a district of a two-tier year: one sentence
+    filing = identify(file.name, commune, district or province, year)  # and a code not on the map
     console.print(f"Tiếp nhận tệp {file.name} của xã {filing.commune_code}, năm {year}…")
     with prefect_api():
         from flows.commune_submission import commune_submission
 
         validated = commune_submission(
-            str(file.resolve()), year, filing.district_code, filing.commune_code, by, data_docs
+            str(file.resolve()), year, filing.scope_code, filing.commune_code, by, data_docs
         )
     console.print(verdict_panel(validated))
     if not validated.accepted:
@@ -264,8 +274,13 @@ app.add_typer(round_app, name="round")
 @friendly_errors
 def round_start(
     year: Annotated[int, typer.Option("--year", "-y", help="Review year.")],
-    district: Annotated[str | None, typer.Option("--district", "-d", help="A district round.")] = None,
-    province: Annotated[str | None, typer.Option("--province", "-p", help="A province round.")] = None,
+    district: Annotated[
+        str | None, typer.Option("--district", "-d", help="A district round (up to 2024).")
+    ] = None,
+    province: Annotated[
+        str | None,
+        typer.Option("--province", "-p", help="A province round (its communes from 2025)."),
+    ] = None,
     without_missing: Annotated[
         bool, typer.Option(help="Consolidate even if some communes have no accepted data.")
     ] = False,
@@ -273,13 +288,14 @@ def round_start(
     approve: Annotated[bool, typer.Option(help="Ask for the province's approval at the end.")] = True,
     by: Annotated[str, typer.Option("--by", help="Who starts the round (account or role).")] = "cli",
 ) -> None:
-    """Run a round on the files in RASOAT_HOME/inbox/<year>/<district>/, up to the approval."""
+    """Run a round on the files in RASOAT_HOME/inbox/<year>/<province>/ (from 2025; up to 2024
+    inbox/<year>/<district>/), up to the approval."""
+    from rasoat.admin.scope import scope_from_options
     from rasoat.prefect_server import prefect_api
     from rasoat.standards import standard_for_year
 
-    if bool(district) == bool(province):
-        raise typer.BadParameter("chọn đúng một trong --district hoặc --province")
     standard_for_year(year)
+    scope_from_options(year, district, province)  # refused before anything starts, in one sentence
     with prefect_api() as (api_url, temporary):
         from flows.review_round import review_round
 

@@ -18,7 +18,7 @@ from tasks.database_task import database_task
 def prepare_province(session: Session, year: int, province_code: str, actor: str) -> ProvinceTables:
     prepared = build_province_tables(session, year, province_code, actor)
     get_run_logger().info(
-        "province %s %s: %s districts, data %s",
+        "province %s %s: %s consolidating units, data %s",
         province_code,
         year,
         len(prepared.district_rounds),

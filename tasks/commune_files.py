@@ -22,12 +22,13 @@ from tasks.validation import validate_submission_task, validation_artifacts
 
 
 @task(name="inbox-by-commune")
-def inbox_by_commune(year: int, district_code: str) -> dict[str, list[str]]:
-    """The district's inbox files grouped by commune, each commune's in order of arrival. A file
-    whose commune cannot be told from its name fails here, before any work starts."""
+def inbox_by_commune(year: int, scope_code: str) -> dict[str, list[str]]:
+    """The round's inbox files (a district's, or a two-tier province's) grouped by commune, each
+    commune's in order of arrival. A file whose commune cannot be told from its name, or is not on
+    the year's map, fails here, before any work starts."""
     grouped: dict[str, list[str]] = {}
-    for path in inbox_files(year, district_code):
-        filing = identify(path.name, None, district_code)
+    for path in inbox_files(year, scope_code):
+        filing = identify(path.name, None, scope_code, year)
         grouped.setdefault(filing.commune_code, []).append(str(path))
     return grouped
 
@@ -41,7 +42,7 @@ def take_in_commune(
     commune_code: str,
     files: list[str],
     year: int,
-    district_code: str,
+    scope_code: str,
     received_by: str = "cli",
     data_docs: bool = True,
 ) -> Validated:
@@ -53,7 +54,7 @@ def take_in_commune(
     again change nothing."""
     validated: Validated | None = None
     for file in files:
-        filing = identify(Path(file).name, commune_code, district_code)
+        filing = identify(Path(file).name, commune_code, scope_code, year)
         received = keep_and_read(file, year, filing, received_by)
         with session_scope(shared_engine()) as session:
             inputs = validation_inputs(session, received.submission_id)

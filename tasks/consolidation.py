@@ -1,4 +1,5 @@
-"""Tasks of district consolidation: build the tables, check them, show them to operators."""
+"""Tasks of consolidation (a district's communes, or a two-tier province's): build the tables, check
+them, show them to operators."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from sqlalchemy.orm import Session
 
-from rasoat.admin_units import province_of_district
+from rasoat.admin.scope import LEVEL_VI, scope
 from rasoat.consolidation import TITLES_VI
 from rasoat.consolidation.markdown import markdown_table, rates_markdown
 from rasoat.pipeline.consolidation_stage import (
@@ -39,14 +40,14 @@ def commune_data_task(session: Session, ref: CommuneRef, standard_label: str) ->
     return load_commune(session, ref)
 
 
-@database_task("consolidate-district", task_run_name="consolidate-district-{plan.district_code}")
-def consolidate_district_task(
+@database_task("consolidate", task_run_name="consolidate-{plan.year}-{plan.scope_code}")
+def consolidate_task(
     session: Session, plan: ConsolidationPlan, data: list[CommuneData], actor: str
 ) -> ConsolidationOutcome:
     outcome = consolidate_plan(session, plan, data, actor)
     get_run_logger().info(
-        "district %s: consolidation %s of %s communes (%s missing%s), checks %s",
-        outcome.district_code,
+        "%s: consolidation %s of %s communes (%s missing%s), checks %s",
+        scope(plan.year, plan.scope_code).run_label,
         outcome.consolidation_id,
         len(outcome.included),
         len(outcome.missing),
@@ -56,17 +57,18 @@ def consolidate_district_task(
     return outcome
 
 
-def district_limit_name(district_code: str) -> str:
-    return f"rasoat-consolidation-{int(district_code):03d}"
+def scope_limit_name(year: int, scope_code: str) -> str:
+    return f"rasoat-consolidation-{scope(year, scope_code).run_label}"
 
 
-@task(name="district-lock")
-def ensure_district_limit(district_code: str) -> str:
-    """A global concurrency limit of one slot per district (listed under Concurrency in the UI):
-    two runs that consolidate the same district wait for each other instead of interleaving."""
+@task(name="consolidation-lock")
+def ensure_scope_limit(year: int, scope_code: str) -> str:
+    """A global concurrency limit of one slot per consolidating unit (listed under Concurrency in the
+    UI): two runs that consolidate the same district or province wait for each other instead of
+    interleaving."""
     from prefect import get_client
 
-    name = district_limit_name(district_code)
+    name = scope_limit_name(year, scope_code)
     with get_client(sync_client=True) as client:
         client.upsert_global_concurrency_limit_by_name(name, limit=1)
     return name
@@ -75,7 +77,8 @@ def ensure_district_limit(district_code: str) -> str:
 @task(name="publish-consolidation")
 def publish_consolidation(outcome: ConsolidationOutcome, year: int) -> None:
     """Operators see the checks, the missing communes and the main tables. Units only, no people."""
-    key = f"consolidation-{year}-{outcome.district_code}"
+    unit = scope(year, outcome.scope_code)
+    key = f"consolidation-{year}-{outcome.scope_code}"
     create_table_artifact(
         key=f"{key}-checks",
         table=[
@@ -88,9 +91,9 @@ def publish_consolidation(outcome: ConsolidationOutcome, year: int) -> None:
             }
             for c in outcome.checks
         ],
-        description=f"Kiểm tra bảng tổng hợp huyện {outcome.district_code}, năm {year}",
+        description=f"Kiểm tra bảng tổng hợp {unit.label_vi}, năm {year}",
     )
-    parts = [f"# Tổng hợp huyện {outcome.district_code}, năm {year}", ""]
+    parts = [f"# Tổng hợp {unit.label_vi} ({unit.name}), năm {year}", ""]
     if outcome.missing:
         parts.append(
             "**Xã chưa có dữ liệu được chấp nhận** (tổng hợp không có các xã này theo quyết định ghi lại):"
@@ -115,7 +118,9 @@ def publish_consolidation(outcome: ConsolidationOutcome, year: int) -> None:
                 markdown_table(outcome.tables[table_key], table_key),
             ]
     parts.append(f"\nMã băm dữ liệu: `{outcome.data_sha256[:16]}`")
-    create_markdown_artifact(key=key, markdown="\n".join(parts), description="Bảng tổng hợp cấp huyện")
+    create_markdown_artifact(
+        key=key, markdown="\n".join(parts), description=f"Bảng tổng hợp cấp {LEVEL_VI[unit.level]}"
+    )
 
 
 @database_task("round-overview", task_run_name="round-overview-{year}-{unit_code}")
@@ -123,7 +128,7 @@ def write_overview_task(session: Session, year: int, unit_code: str) -> str:
     """The round overview page of the province of `unit_code` (a district's 3 digits or the
     province's 2), written again and linked from the run: every commune's state, the rates chart, the
     approval. Written after each consolidation and after each documents run (fresh links)."""
-    province = unit_code if len(unit_code) == 2 else province_of_district(unit_code)
+    province = unit_code if len(unit_code) == 2 else scope(year, unit_code).province_code
     path = overview_path(year, province)
     write_overview(session, year, path, province)
     create_link_artifact(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from prefect import get_run_logger, task
 
-from rasoat.applied_standard import standard_for_district
+from rasoat.applied_standard import standard_for_scope
 from rasoat.db import session_scope, shared_engine
 from rasoat.pipeline.identify import Filing, identify
 from rasoat.pipeline.inbox import read_settled
@@ -15,8 +15,10 @@ from tasks.retrying import TRANSIENT_RETRIES
 
 
 @task(name="identify-commune")
-def identify_commune(file: str, commune_code: str | None, district_code: str | None) -> Filing:
-    return identify(Path(file).name, commune_code, district_code)
+def identify_commune(
+    file: str, commune_code: str | None, scope_code: str | None, year: int | None = None
+) -> Filing:
+    return identify(Path(file).name, commune_code, scope_code, year)
 
 
 def keep_and_read(file: str, year: int, filing: Filing, received_by: str) -> Received:
@@ -30,7 +32,7 @@ def keep_and_read(file: str, year: int, filing: Filing, received_by: str) -> Rec
         received = receive(
             session,
             year,
-            standard_for_district(year, filing.district_code),
+            standard_for_scope(year, filing.scope_code),
             filing,
             path.name,
             content,

@@ -49,15 +49,18 @@ def test_identify_on_the_year_map() -> None:
     assert identify("19597.xlsx", year=2024) == Filing("19597", "468")
     assert identify("19600.xlsx", year=2024) == Filing("19600", "468")
     assert identify("19600.xlsx") == Filing("19600", "468")  # no year: the three-level map
-    # Xã Cam Lộ keeps the code of Thị trấn Cam Lộ; it is filed under its seat's former district.
-    assert identify("19597.xlsx", None, "468", year=2026) == Filing("19597", "468")
+    # Xã Cam Lộ keeps the code of Thị trấn Cam Lộ; on the two-tier map it reports to the province.
+    assert identify("19597.xlsx", None, "44", year=2026) == Filing("19597", "44")
+    assert identify("19597.xlsx", year=2026) == Filing("19597", "44")
     with pytest.raises(UnidentifiedCommuneError) as refused:
         identify("19600.xlsx", year=2026)
     assert str(refused.value) == "mã xã 19600 không còn từ 01/07/2025: nay thuộc Xã Hiếu Giang (19603)"
     with pytest.raises(UnidentifiedCommuneError, match="được chia cho"):
         identify("x.xlsx", "18082", year=2025)
+    with pytest.raises(UnidentifiedCommuneError, match="thuộc tỉnh 44, không thuộc tỉnh 42"):
+        identify("19597.xlsx", None, "42", year=2026)
     with pytest.raises(UnidentifiedCommuneError, match="không thuộc huyện 615"):
-        identify("19597.xlsx", None, "615", year=2026)
+        identify("19597.xlsx", None, "615", year=2024)
 
 
 def test_default_area_follows_the_year_map() -> None:

@@ -21,7 +21,7 @@ from rasoat.standards import standard_for_year
 
 pytestmark = pytest.mark.e2e  # real flows on a real Prefect server, whole rounds
 
-YEAR = 2026
+YEAR = 2024  # a district round (three-level map)
 APPROVER = {"approver_name": "Nguyễn Văn Duyệt", "approver_position": "Chủ tịch UBND tỉnh"}
 
 

@@ -28,7 +28,7 @@ from rasoat.standards import standard_for_year
 
 pytestmark = pytest.mark.e2e  # real flows on a real Prefect server, whole rounds
 
-YEAR = 2026
+YEAR = 2024  # a district round (three-level map)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -82,7 +82,7 @@ def test_suspended_approval_survives_its_process_and_rejection_returns_to_distri
         app,
         [
             "approve",
-            "2026-468",
+            "2024-468",
             "--approver",
             "Trần Thị Duyệt",
             "--position",

@@ -25,7 +25,7 @@ from rasoat.intake import read_submission
 from rasoat.standards import standard_for_year
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "468"
-YEAR = 2026
+YEAR = 2024  # a district round (three-level map)
 COMMUNE = "19603"
 
 

@@ -24,7 +24,7 @@ from tasks.retrying import is_transient
 
 pytestmark = pytest.mark.e2e  # real flows on a real Prefect server, whole rounds
 
-YEAR = 2026
+YEAR = 2024  # a district round (three-level map)
 
 
 def _api_url() -> str:
@@ -103,8 +103,8 @@ def test_consolidation_rereads_only_the_commune_that_changed(
 def test_two_runs_of_one_district_never_consolidate_at_once(
     prefect_server: None, camlo: list[Path], engine: Engine
 ) -> None:
-    from flows.district_consolidation import district_consolidation
-    from tasks.consolidation import district_limit_name
+    from flows.consolidation import consolidation
+    from tasks.consolidation import scope_limit_name
 
     since = dt.datetime.now(dt.UTC)
     round_id = accept(engine, camlo, YEAR)  # the communes' files, through the stages: not the subject
@@ -112,7 +112,7 @@ def test_two_runs_of_one_district_never_consolidate_at_once(
 
     def run() -> None:
         try:
-            district_consolidation(round_id, YEAR, "468", "huyen")
+            consolidation(round_id, YEAR, "468", "huyen")
         except BaseException as exc:  # reported below
             errors.append(exc)
 
@@ -133,7 +133,7 @@ def test_two_runs_of_one_district_never_consolidate_at_once(
     first, second = sorted((planned[run], recorded[run]) for run in planned)
     assert second[0] >= first[1], (first, second)  # the second planned after the first recorded
     limits = httpx.post(f"{_api_url()}/v2/concurrency_limits/filter", json={}, timeout=30).json()
-    assert {"name": district_limit_name("468"), "limit": 1} in [
+    assert {"name": scope_limit_name(YEAR, "468"), "limit": 1} in [
         {"name": x["name"], "limit": x["limit"]} for x in limits
     ]
     with session_scope(engine) as s:

@@ -17,7 +17,7 @@ from rasoat.standards import standard_for_year
 
 pytestmark = pytest.mark.e2e  # real flows on a real Prefect server, whole rounds
 
-YEAR = 2026
+YEAR = 2024  # a district round (three-level map)
 
 
 def _consolidations(engine: Engine) -> int:

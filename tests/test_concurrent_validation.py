@@ -21,7 +21,7 @@ from rasoat.standards import standard_for_year
 pytestmark = pytest.mark.e2e  # whole validations racing on a real database
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "468"
-YEAR = 2026
+YEAR = 2024  # a district round (three-level map)
 
 
 def _member_id_column(sheet: openpyxl.worksheet.worksheet.Worksheet) -> int:

@@ -26,7 +26,7 @@ from rasoat.pipeline.baseline import import_baseline
 from rasoat.pipeline.consolidation_stage import consolidate_round
 from rasoat.pipeline.documents_stage import district_documents, province_documents
 
-YEAR = 2026
+YEAR = 2024  # a district round (three-level map)
 NOTICE_DATE = dt.date(2026, 11, 20)  # a Friday; 24/11 is a day off
 COMMUNE = "19600"
 

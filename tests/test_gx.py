@@ -41,7 +41,7 @@ from rasoat.intake import read_submission
 from rasoat.standards import standard_for_year
 from rasoat.validation import ValidationContext, ValidationReport, validate_submission
 
-YEAR = 2026
+YEAR = 2024  # a district round (three-level map)
 PARAMETERS = {"poor_rate_change_warning_pp": 5.0}
 
 

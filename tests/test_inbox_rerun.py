@@ -29,7 +29,7 @@ from rasoat.generate import generate_district
 
 pytestmark = pytest.mark.e2e  # a real `rasoat up`: server, worker, inbox watcher
 
-YEAR = 2026
+YEAR = 2024  # a district round (three-level map)
 CORRECTED = "19600"
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 

@@ -56,16 +56,16 @@ def test_ignored_names_follow_the_inbox_rules(name: str, ignored: bool) -> None:
 
 def test_candidate_takes_codes_from_folders_and_file_name(tmp_path: Path) -> None:
     root = tmp_path / "inbox"
-    found = candidate(root / "2026" / "468" / "xa-19597-v2.xlsx", root)
-    assert found == Candidate(root / "2026" / "468" / "xa-19597-v2.xlsx", "2026", "468", "19597")
-    assert candidate(root / "2026" / "468" / "~$19597.xlsx", root) is None
+    found = candidate(root / "2026" / "44" / "xa-19597-v2.xlsx", root)
+    assert found == Candidate(root / "2026" / "44" / "xa-19597-v2.xlsx", "2026", "44", "19597")
+    assert candidate(root / "2026" / "44" / "~$19597.xlsx", root) is None
     with pytest.raises(Skip, match="5-digit"):
-        candidate(root / "2026" / "468" / "bao-cao.xlsx", root)
+        candidate(root / "2026" / "44" / "bao-cao.xlsx", root)
     with pytest.raises(Skip, match="5-digit"):
-        candidate(root / "2026" / "468" / "19597-19600.xlsx", root)
-    with pytest.raises(Skip, match="inbox/<year>/<district>"):
+        candidate(root / "2026" / "44" / "19597-19600.xlsx", root)
+    with pytest.raises(Skip, match="inbox/<year>/<province>"):
         candidate(root / "19597.xlsx", root)
-    with pytest.raises(Skip, match="inbox/<year>/<district>"):
+    with pytest.raises(Skip, match="inbox/<year>/<province>"):
         candidate(root / "2026" / "cam-lo" / "19597.xlsx", root)
 
 
@@ -86,25 +86,25 @@ def test_decide_waits_until_size_and_mtime_are_stable_for_settle_seconds() -> No
 
 
 def test_event_carries_codes_and_path_only(tmp_path: Path) -> None:
-    path = tmp_path / "inbox" / "2026" / "468" / "19597.xlsx"
-    event = event_for(Candidate(path, "2026", "468", "19597"), corrected=False)
+    path = tmp_path / "inbox" / "2026" / "44" / "19597.xlsx"
+    event = event_for(Candidate(path, "2026", "44", "19597"), corrected=False)
     assert event == {
         "event": RECEIVED,
         "resource": {
             "prefect.resource.id": "rasoat.commune.19597",
             "rasoat.file": str(path),
             "rasoat.year": "2026",
-            "rasoat.district": "468",
+            "rasoat.scope": "44",
             "rasoat.commune": "19597",
         },
     }
-    assert event_for(Candidate(path, "2026", "468", "19597"), corrected=True)["event"] == CORRECTED
+    assert event_for(Candidate(path, "2026", "44", "19597"), corrected=True)["event"] == CORRECTED
 
 
 def test_poll_once_announces_once_then_corrections(tmp_path: Path) -> None:
     """The poll loop with an explicit clock: no watchdog, no sleeping."""
     root = tmp_path / "inbox"
-    folder = root / "2026" / "468"
+    folder = root / "2026" / "44"
     folder.mkdir(parents=True)
     events: list[dict] = []
     watcher = InboxWatcher(root, emit=lambda **e: events.append(e), settle_seconds=2)
@@ -140,7 +140,7 @@ def test_poll_once_announces_once_then_corrections(tmp_path: Path) -> None:
 
 def test_real_watchdog_announces_a_file_written_in_two_chunks_once(tmp_path: Path) -> None:
     root = tmp_path / "inbox"
-    folder = root / "2026" / "468"
+    folder = root / "2026" / "44"
     folder.mkdir(parents=True)
     events: list[dict] = []
     got = threading.Event()
@@ -201,9 +201,9 @@ def test_inbox_deployment_is_triggered_by_the_watchers_events() -> None:
     assert set(trigger["expect"]) == {RECEIVED, CORRECTED}
     assert trigger["match"] == {"prefect.resource.id": "rasoat.commune.*"}
     # every label the trigger reads is one the watcher puts on the event
-    labels = set(event_for(Candidate(Path("/x/19597.xlsx"), "2026", "468", "19597"), False)["resource"])
+    labels = set(event_for(Candidate(Path("/x/19597.xlsx"), "2026", "44", "19597"), False)["resource"])
     for template in trigger["parameters"].values():
-        for label in ("rasoat.file", "rasoat.year", "rasoat.district", "rasoat.commune"):
+        for label in ("rasoat.file", "rasoat.year", "rasoat.scope", "rasoat.commune"):
             if label in str(template):
                 assert label in labels
     assert "| int" in trigger["parameters"]["year"]  # labels are strings; the flow wants an int
@@ -295,7 +295,7 @@ def test_up_then_down_leaves_no_child(tmp_path: Path, rasoat_home: Path) -> None
 
 def test_ledger_keeps_what_was_announced_across_a_restart(tmp_path: Path) -> None:
     root = tmp_path / "inbox"
-    folder = root / "2026" / "468"
+    folder = root / "2026" / "44"
     folder.mkdir(parents=True)
     ledger = tmp_path / "run" / "inbox-announced.json"
     events: list[dict] = []

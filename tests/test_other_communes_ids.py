@@ -15,7 +15,7 @@ from rasoat.pipeline.validation_stage import other_communes_id_numbers, validate
 from rasoat.standards import standard_for_year
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "468"
-YEAR = 2026
+YEAR = 2024  # a district round (three-level map)
 
 
 def _accept(engine: Engine, commune: str) -> int:

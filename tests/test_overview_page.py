@@ -27,7 +27,7 @@ from rasoat.pipeline.overview import overview_path, write_overview
 from rasoat.pipeline.validation_stage import validate_stored
 from rasoat.standards import standard_for_year
 
-YEAR = 2026
+YEAR = 2024  # a district round (three-level map)
 MISSING, REJECTED = "19618", "19621"  # never sent; sent with mistakes
 
 

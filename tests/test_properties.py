@@ -38,7 +38,7 @@ from rasoat.schema import Status
 from rasoat.standards import standard_for_year
 from rasoat.validation import Severity
 
-YEAR = 2026
+YEAR = 2024  # a district round (three-level map)
 STANDARD = standard_for_year(YEAR)
 STATUSES = [Status.POOR.value, Status.NEAR_POOR.value, Status.NON_POOR.value]
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "468" / "19597.xlsx"

@@ -21,7 +21,7 @@ from rasoat.pipeline.inbox import inbox_dir
 
 pytestmark = pytest.mark.e2e  # real flows on a real Prefect server, whole rounds
 
-YEAR = 2026
+YEAR = 2024  # a district round (three-level map)
 REJECTED = "19612"  # the generator puts 11 mistakes here with seed 11
 APPROVER = {"approver_name": "Nguyễn Văn Duyệt", "approver_position": "Chủ tịch UBND tỉnh"}
 
@@ -87,7 +87,7 @@ def test_rejected_commune_corrected_then_round_approved_and_lapsing(
     answering.start()
     result = review_round(YEAR, district_code="468", actor="huyen")
     answering.join(timeout=30)
-    assert done == ["approval-2026-province-45", "approval-2026-province-45"]
+    assert done == ["approval-2024-province-45", "approval-2024-province-45"]
     assert result["verdicts"][REJECTED] == "accepted"
     assert result["approval"]["decision"] == "approved"
 
@@ -124,7 +124,7 @@ def test_rejected_commune_corrected_then_round_approved_and_lapsing(
     assert status.exit_code == 0 and "HẾT HIỆU LỰC" in status.output
 
     nothing = CliRunner().invoke(
-        app, ["approve", "2026-45", "--approver", "A B", "--position", "C D", "--decision-number", "1/QĐ"]
+        app, ["approve", "2024-45", "--approver", "A B", "--position", "C D", "--decision-number", "1/QĐ"]
     )
     assert nothing.exit_code == 2 and "không có đợt phê duyệt nào đang chờ" in nothing.output
 

@@ -26,7 +26,7 @@ from rasoat.pipeline.identify import Filing, UnidentifiedCommuneError
 from tasks import approval, commune_files, consolidation, documents, intake, rounds, validation
 from tasks.approval_request import APPROVAL_DEPLOYMENT, request_approval
 
-YEAR = 2026
+YEAR = 2024  # a district round (three-level map)
 DISTRICT = "468"
 PROVINCE = "45"
 ACTOR = "kiem-thu"
@@ -64,8 +64,8 @@ def test_identify_commune_from_the_file_name() -> None:
 
 
 def test_districts_in_round_are_those_with_files(inbox: Path) -> None:
-    assert rounds.districts_in_round.fn(YEAR, PROVINCE) == [DISTRICT]
-    assert rounds.districts_in_round.fn(YEAR, "42") == []
+    assert rounds.scopes_in_round.fn(YEAR, PROVINCE) == [DISTRICT]
+    assert rounds.scopes_in_round.fn(YEAR, "42") == []
 
 
 def test_inbox_by_commune_groups_files_in_order_of_arrival(inbox: Path) -> None:
@@ -74,9 +74,10 @@ def test_inbox_by_commune_groups_files_in_order_of_arrival(inbox: Path) -> None:
     assert all(len(files) == 1 for files in grouped.values())
 
 
-def test_district_lock_is_a_one_slot_limit(prefect_server: None) -> None:
-    name = consolidation.ensure_district_limit.fn(DISTRICT)
-    assert name == consolidation.district_limit_name(DISTRICT) == "rasoat-consolidation-468"
+def test_consolidation_lock_is_a_one_slot_limit_per_unit(prefect_server: None) -> None:
+    name = consolidation.ensure_scope_limit.fn(YEAR, DISTRICT)
+    assert name == consolidation.scope_limit_name(YEAR, DISTRICT) == "rasoat-consolidation-district-468"
+    assert consolidation.scope_limit_name(2026, "44") == "rasoat-consolidation-province-44"
     with get_client(sync_client=True) as client:
         assert client.read_global_concurrency_limit_by_name(name).limit == 1
 
@@ -102,7 +103,7 @@ def test_task_bodies_through_a_round(
         validation.publish_validation.fn(validated, YEAR)
 
         # The second commune, as a round's per-commune task.
-        round_id = rounds.open_district_round.fn(YEAR, DISTRICT, ACTOR)
+        round_id = rounds.open_round.fn(YEAR, DISTRICT, ACTOR)
         missing = rounds.communes_missing.fn(YEAR, DISTRICT, ACTOR)
         assert len(missing) == 7 and first.stem not in missing
         files = commune_files.inbox_by_commune.fn(YEAR, DISTRICT)[second.stem]
@@ -114,10 +115,10 @@ def test_task_bodies_through_a_round(
 
         # Consolidation of the two (the others recorded as missing): plan, rows, the district's tables.
         plan = consolidation.plan_consolidation_task.fn(round_id, True, "Kiểm thử: hai xã đã nộp")
-        assert len(plan.included) == 2 and len(plan.missing) == 6 and plan.district_code == DISTRICT
+        assert len(plan.included) == 2 and len(plan.missing) == 6 and plan.scope_code == DISTRICT
         data = [consolidation.commune_data_task.fn(ref, plan.standard_label) for ref in plan.included]
         assert sum(len(d.households) for d in data) == 30
-        outcome = consolidation.consolidate_district_task.fn(plan, data, ACTOR)
+        outcome = consolidation.consolidate_task.fn(plan, data, ACTOR)
         assert outcome.passed and outcome.forced and outcome.tables is not None
         assert outcome.tables["r1"].iloc[0]["households"] == 30
         consolidation.publish_consolidation.fn(outcome, YEAR)

@@ -7,14 +7,16 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from rasoat.admin_units import province_of_district
+from rasoat.admin.scope import scope
 from rasoat.db.audit import audit
 from rasoat.db.models import Approval, ReviewRound
 
 
-def lapse_approvals(session: Session, year: int, district_code: str, why: str, actor: str) -> int:
-    """A commune's data changed: approvals covering its district (and province) no longer hold."""
-    scopes = [("district", district_code), ("province", province_of_district(district_code))]
+def lapse_approvals(session: Session, year: int, scope_code: str, why: str, actor: str) -> int:
+    """A commune's data changed: approvals covering its round's scope (its district and province, or
+    its province on the two-tier map) no longer hold."""
+    unit = scope(year, scope_code)
+    scopes = [(unit.level, unit.code), ("province", unit.province_code)]
     round_ids = [
         r.id
         for level, code in scopes
@@ -39,5 +41,5 @@ def lapse_approvals(session: Session, year: int, district_code: str, why: str, a
             .where(ReviewRound.id.in_(round_ids), ReviewRound.state == "approved")
             .values(state="validating")
         )
-        audit(session, actor, "approval.lapsed", "district", district_code, {"year": year, "why": why})
+        audit(session, actor, "approval.lapsed", unit.level, unit.code, {"year": year, "why": why})
     return int(lapsed or 0)

@@ -166,7 +166,9 @@ class Submission(Base):
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id"), index=True)
-    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
+    # No reference to `communes`: the code is on its round's map (three-level or two-tier), checked
+    # at intake; see migration 0008.
+    commune_code: Mapped[str] = mapped_column(String(5), index=True)
     version: Mapped[int] = mapped_column(Integer)
     file_name: Mapped[str] = mapped_column(Text)
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)

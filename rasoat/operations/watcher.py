@@ -1,11 +1,12 @@
-"""Inbox watcher: a commune's file that has finished arriving in RASOAT_HOME/inbox/<year>/<district>/
+"""Inbox watcher: a commune's file that has finished arriving in RASOAT_HOME/inbox/<year>/<scope>/ (the
+province from 2025, the district up to 2024)
 becomes a Prefect event, which the `commune_rerun/inbox` deployment's trigger turns into a run.
 
 The event carries codes and a path only, never personal data:
 
     event    rasoat.submission.received   (rasoat.submission.corrected for a commune's later file)
     resource prefect.resource.id = rasoat.commune.<5-digit code>
-             rasoat.file = <absolute path>, rasoat.year = <year>, rasoat.district = <3-digit code>,
+             rasoat.file = <absolute path>, rasoat.year = <year>, rasoat.scope = <province or district code>,
              rasoat.commune = <5-digit code>
 
 Run it with `python -m rasoat.operations.watcher` (`rasoat up` does). Decisions are pure functions
@@ -39,7 +40,7 @@ CORRECTED = "rasoat.submission.corrected"
 DEFAULT_SETTLE_SECONDS = 2.0
 
 _YEAR = re.compile(r"\d{4}")
-_DISTRICT = re.compile(r"\d{3}")
+_SCOPE = re.compile(r"\d{2,3}")  # the province (2 digits, from 2025) or district (3, up to 2024)
 
 Emit = Callable[..., Any]  # prefect.events.emit_event's signature: emit(event=..., resource=...)
 
@@ -54,7 +55,7 @@ def ignored_name(name: str) -> bool:
 class Candidate:
     path: Path
     year: str
-    district: str
+    scope: str
     commune: str
 
 
@@ -71,8 +72,11 @@ def candidate(path: Path, inbox_root: Path) -> Candidate | None:
         parts = path.relative_to(inbox_root).parts
     except ValueError:
         return None
-    if len(parts) != 3 or not _YEAR.fullmatch(parts[0]) or not _DISTRICT.fullmatch(parts[1]):
-        raise Skip(f"{path}: not in inbox/<year>/<district>/ (e.g. inbox/2026/468/19597.xlsx)")
+    if len(parts) != 3 or not _YEAR.fullmatch(parts[0]) or not _SCOPE.fullmatch(parts[1]):
+        raise Skip(
+            f"{path}: not in inbox/<year>/<province>/ (e.g. inbox/2026/44/19597.xlsx) nor, "
+            "up to 2024, inbox/<year>/<district>/ (inbox/2024/468/19597.xlsx)"
+        )
     codes = set(commune_codes_in(path.name))
     if len(codes) != 1:
         raise Skip(f"{path.name}: the file name must carry exactly one 5-digit commune code (19597.xlsx)")
@@ -117,7 +121,7 @@ def event_for(found: Candidate, corrected: bool) -> dict[str, Any]:
             "prefect.resource.id": f"rasoat.commune.{found.commune}",
             "rasoat.file": str(found.path),
             "rasoat.year": found.year,
-            "rasoat.district": found.district,
+            "rasoat.scope": found.scope,
             "rasoat.commune": found.commune,
         },
     }
@@ -253,7 +257,7 @@ class InboxWatcher:
             return None
         self._announced[path] = signature
         self._save_ledger()
-        log.info("%s: commune %s, %s/%s, %s", event["event"], found.commune, found.year, found.district, path)
+        log.info("%s: commune %s, %s/%s, %s", event["event"], found.commune, found.year, found.scope, path)
         return event
 
     def _loop(self) -> None:

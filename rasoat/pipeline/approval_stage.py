@@ -1,6 +1,7 @@
-"""Province approval: the districts' tables rolled up, a human decision bound to the exact data.
+"""Province approval: the districts' tables rolled up (three-level map), or the province's own
+consolidation of its communes (two-tier map), and a human decision bound to the exact data.
 
-An approval records a fingerprint of everything it approved (each district consolidation's
+An approval records a fingerprint of everything it approved (each consolidation's
 fingerprint, which covers every commune file's sha256 and last years' statuses). When a commune's
 data changes afterwards, the approval lapses and the round needs a new decision.
 """
@@ -15,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rasoat import unit_codes
-from rasoat.admin_units import district_codes_of, province_name
+from rasoat.admin.maps import admin_map, legacy_map
+from rasoat.admin.scope import scopes_of_province
 from rasoat.consolidation import ConsolidatedTables, Unit, consolidate_province
 from rasoat.consolidation.stored import tables_from_json
 from rasoat.db import audit, get_or_create_round
@@ -25,7 +27,8 @@ from rasoat.standards import standard_for
 
 
 class NothingToApproveError(RuntimeError):
-    """No district of the province has a consolidation that passed its checks."""
+    """No district of the province (nor, on the two-tier map, the province itself) has a
+    consolidation that passed its checks."""
 
 
 @dataclass(frozen=True)
@@ -43,23 +46,26 @@ class ProvinceTables:
     province_code: str
     year: int
     data_sha256: str
-    district_consolidations: dict[str, int]  # district code → consolidation id
-    district_rounds: dict[str, int]  # district code → round id
+    # Consolidating unit → its latest passed consolidation and its round: each district (three-level
+    # map), or the province itself (two-tier map, whose round is also `round_id`).
+    district_consolidations: dict[str, int]
+    district_rounds: dict[str, int]
     tables: ConsolidatedTables = field(repr=False)
 
 
-def province_unit(code: str) -> Unit:
-    return Unit(unit_codes.province_code(code), province_name(code), "province")
+def province_unit(code: str, year: int | None = None) -> Unit:
+    units = admin_map(year) if year is not None else legacy_map()
+    return Unit(unit_codes.province_code(code), units.province_name(code), "province")
 
 
 def latest_consolidations(session: Session, year: int, province_code: str) -> dict[str, Consolidation]:
-    """The newest consolidation that passed its checks, per district round of the province."""
-    codes = district_codes_of(province_code)
+    """The newest consolidation that passed its checks, per consolidating round of the province."""
+    scopes = scopes_of_province(year, province_code)
     rounds = session.scalars(
         select(ReviewRound).where(
             ReviewRound.year == year,
-            ReviewRound.scope_level == "district",
-            ReviewRound.scope_code.in_(list(codes)),
+            ReviewRound.scope_level == scopes[0].level,
+            ReviewRound.scope_code.in_([s.code for s in scopes]),
         )
     ).all()
     out: dict[str, Consolidation] = {}
@@ -78,16 +84,22 @@ def latest_consolidations(session: Session, year: int, province_code: str) -> di
 def build_province_tables(session: Session, year: int, province_code: str, actor: str) -> ProvinceTables:
     parts = latest_consolidations(session, year, province_code)
     if not parts:
-        raise NothingToApproveError(f"tỉnh {province_code} chưa có huyện nào tổng hợp xong năm {year}")
+        units = "tổng hợp các xã" if admin_map(year).is_two_tier else "huyện nào tổng hợp"
+        raise NothingToApproveError(f"tỉnh {province_code} chưa {units} xong năm {year}")
     review_round = get_or_create_round(
         session, year, "province", province_code, standard_for(year, province_code), actor
     )
     digest = hashlib.sha256()
     for code, consolidation in sorted(parts.items()):
         digest.update(f"{code}:{consolidation.data_sha256};".encode())
-    tables = consolidate_province(
-        [tables_from_json(c.tables) for _, c in sorted(parts.items())], province_unit(province_code)
-    )
+    if admin_map(year).is_two_tier:
+        # The province consolidated its communes itself: its tables are the approved ones.
+        tables = tables_from_json(parts[unit_codes.province_code(province_code)].tables)
+    else:
+        tables = consolidate_province(
+            [tables_from_json(c.tables) for _, c in sorted(parts.items())],
+            province_unit(province_code, year),
+        )
     return ProvinceTables(
         round_id=review_round.id,
         province_code=province_code,
@@ -117,7 +129,7 @@ def record_decision(session: Session, province: ProvinceTables, decision: Decisi
     province_round = session.get(ReviewRound, province.round_id)
     assert province_round is not None
     province_round.state = "approved" if decision.approve else "rejected"
-    for round_id in province.district_rounds.values():
+    for round_id in province.district_rounds.values():  # the province's own round, on the two-tier map
         district_round = session.get(ReviewRound, round_id)
         assert district_round is not None
         district_round.state = "approved" if decision.approve else "rejected"

@@ -1,4 +1,5 @@
-"""District consolidation: the accepted communes' data and last year's approved statuses → tables.
+"""Consolidation of a round's communes (a district's on the three-level map, the province's on the
+two-tier map): the accepted communes' data and last years' approved statuses → tables.
 
 A commune that has not submitted, or whose latest file was rejected, blocks consolidation unless
 the operator explicitly consolidates without it; that decision is recorded with its reason.
@@ -14,8 +15,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from rasoat import unit_codes
-from rasoat.admin_units import communes_of, district_name
+from rasoat.admin.scope import Scope, scope
 from rasoat.applied_standard import round_standard
 from rasoat.consolidation import (
     ConsolidatedTables,
@@ -61,7 +61,7 @@ class MissingCommunesError(RuntimeError):
 class ConsolidationOutcome:
     consolidation_id: int
     round_id: int
-    district_code: str
+    scope_code: str  # the district (three-level map) or province (two-tier map) consolidated
     data_sha256: str
     included: dict[str, int]  # commune code → submission id
     missing: dict[str, str]  # commune code → why not included (Vietnamese)
@@ -74,8 +74,16 @@ class ConsolidationOutcome:
     chart: ChartData | None = None  # the figures of the charts and of the Prefect artifact
 
 
-def district_unit(code: str) -> Unit:
-    return Unit(unit_codes.district_code(code), district_name(code), "district")
+def scope_unit(unit: Scope) -> Unit:
+    """The tables' total row: the district, or the province that lists its communes directly."""
+    return Unit(unit.code, unit.name, unit.level)
+
+
+def round_scope(review_round: ReviewRound) -> Scope:
+    found = scope(review_round.year, review_round.scope_code)
+    if found.level != review_round.scope_level:
+        raise LookupError(f"round {review_round.id} does not consolidate communes in {review_round.year}")
+    return found
 
 
 def data_fingerprint(standard_label: str, included: dict[str, str], history: pd.DataFrame) -> str:
@@ -90,7 +98,7 @@ def data_fingerprint(standard_label: str, included: dict[str, str], history: pd.
 
 
 def missing_communes(session: Session, review_round: ReviewRound) -> dict[str, str]:
-    """Communes of the district round without accepted data in their latest version, and why."""
+    """Communes of the round without accepted data in their latest version, and why."""
     latest = latest_submissions(session, review_round.id)
     return {
         c.code: (
@@ -99,7 +107,7 @@ def missing_communes(session: Session, review_round: ReviewRound) -> dict[str, s
             else STATUS_REASONS_VI.get(latest[c.code].status, latest[c.code].status)
             + f" (bản v{latest[c.code].version})"
         )
-        for c in communes_of(review_round.scope_code)
+        for c in round_scope(review_round).communes
         if c.code not in latest or latest[c.code].status != "accepted"
     }
 
@@ -123,7 +131,7 @@ class ConsolidationPlan:
 
     round_id: int
     year: int
-    district_code: str
+    scope_code: str
     standard_label: str
     included: tuple[CommuneRef, ...]  # by commune code
     missing: dict[str, str]
@@ -149,8 +157,9 @@ def plan_consolidation(
     session: Session, round_id: int, *, without_missing: bool = False, reason: str | None = None
 ) -> ConsolidationPlan:
     review_round = session.get(ReviewRound, round_id)
-    if review_round is None or review_round.scope_level != "district":
-        raise LookupError(f"no district round {round_id}")
+    if review_round is None:
+        raise LookupError(f"no round {round_id}")
+    round_scope(review_round)  # a legacy province's approval round consolidates nothing itself
     missing = missing_communes(session, review_round)
     if missing and not without_missing:
         raise MissingCommunesError(missing)
@@ -165,7 +174,7 @@ def plan_consolidation(
     return ConsolidationPlan(
         round_id=round_id,
         year=review_round.year,
-        district_code=review_round.scope_code,
+        scope_code=review_round.scope_code,
         standard_label=round_standard(review_round).label,
         included=included,
         missing=missing,
@@ -200,15 +209,16 @@ def consolidate_plan(
     planned = {ref.commune_code: ref.submission_id for ref in plan.included}
     current = {c: s.id for c, s in latest.items() if s.status == "accepted"}
     if any(current.get(c) != sid for c, sid in planned.items()):
-        raise StalePlanError(f"district {plan.district_code}: a commune sent new data during consolidation")
+        raise StalePlanError(f"{plan.scope_code}: a commune sent new data during consolidation")
     by_commune = {d.commune_code: d for d in data}
     if set(by_commune) != set(planned):
         raise ValueError("consolidation data does not match its plan")
     ordered = [by_commune[c] for c in sorted(by_commune)]
 
-    year, district_code = plan.year, plan.district_code
+    year = plan.year
+    unit = round_scope(review_round)
     standard = round_standard(review_round)
-    communes = communes_of(district_code)
+    communes = unit.communes
     if ordered:
         households = _concat([d.households for d in ordered])
         members = _concat([d.members for d in ordered])
@@ -229,7 +239,7 @@ def consolidate_plan(
     frame = household_frame(households, households[["status", "deprivation_count"]], moves)
     tables = consolidate(
         ConsolidationInput(
-            unit=district_unit(district_code),
+            unit=scope_unit(unit),
             communes=as_units(communes),
             year=year,
             households=frame,
@@ -238,7 +248,7 @@ def consolidate_plan(
             min_deprivations=standard.min_deprivations,
         )
     )
-    last_rates = roster_poor_rates(previous_with_commune, district_code) if len(previous) else None
+    last_rates = roster_poor_rates(previous_with_commune, unit.code) if len(previous) else None
     checked = run_checks(tables, last_rates)
     included = {ref.commune_code: ref for ref in plan.included}
     fingerprint = data_fingerprint(standard.label, {c: r.sha256 for c, r in included.items()}, history)
@@ -278,7 +288,7 @@ def consolidate_plan(
     return ConsolidationOutcome(
         consolidation_id=record.id,
         round_id=plan.round_id,
-        district_code=district_code,
+        scope_code=unit.code,
         data_sha256=fingerprint,
         included=planned,
         missing=missing,

@@ -1,11 +1,12 @@
-"""Which commune and district a received file belongs to, on the map of the review year."""
+"""Which commune a received file belongs to, and the unit its round consolidates (district or
+province), on the map of the review year."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rasoat import unit_codes
-from rasoat.admin.maps import AdminMap, UnknownUnitError, admin_map, legacy_map
+from rasoat.admin.maps import UnknownUnitError, admin_map, legacy_map
+from rasoat.admin.scope import DISTRICT, LEVEL_VI, PROVINCE, normalise
 from rasoat.unit_codes import commune_codes_in
 
 
@@ -16,25 +17,21 @@ class UnidentifiedCommuneError(ValueError):
 @dataclass(frozen=True)
 class Filing:
     commune_code: str
-    district_code: str
+    scope_code: str  # the unit its round consolidates: its district (three-level map) or province
 
 
 def identify(
     file_name: str,
     commune_code: str | None = None,
-    district_code: str | None = None,
+    scope_code: str | None = None,
     year: int | None = None,
 ) -> Filing:
     """The commune is given explicitly, or is the 5-digit code in the file name (`19597.xlsx`,
-    `xa-19597-v2.xlsx`); the district is the commune's own and, when given, must match it.
+    `xa-19597-v2.xlsx`); its round's scope is the commune's own (its district on the three-level map,
+    its province on the two-tier map) and, when given, must match it.
 
     The code must exist on the map of the review `year`: a code closed by the July 2025 reform is
-    refused with the units it went to. Without a year the three-level map is used (the callers that
-    run district rounds and pass no year yet).
-
-    On the two-tier map a commune has no district; rounds are still keyed by district, so the file
-    is filed under the former district of the unit's seat (the old unit whose code it kept, from the
-    conversion table): the grouping a province keeps to compare with the years before the reform.
+    refused with the units it went to. Without a year the three-level map is used.
 
     The commune is never taken from the file's contents: a file is filed under the commune that sent
     it, and a `commune_code` column disagreeing with that is a validation finding, not a redirect."""
@@ -54,21 +51,10 @@ def identify(
         raise UnidentifiedCommuneError(str(exc)) from None
     except ValueError:
         raise UnidentifiedCommuneError(f"mã xã {code} không có trong danh mục đơn vị hành chính") from None
-    own_district = _district_of(units, unit.code, unit.name)
-    if district_code is not None and own_district != unit_codes.district_code(district_code):
+    level = PROVINCE if units.is_two_tier else DISTRICT
+    if scope_code is not None and unit.parent_code != normalise(level, scope_code):
         raise UnidentifiedCommuneError(
-            f"xã {unit.code} ({unit.name}) thuộc huyện {own_district}, không thuộc huyện {district_code}"
+            f"{unit.name} ({unit.code}) thuộc {LEVEL_VI[level]} {unit.parent_code}, "
+            f"không thuộc {LEVEL_VI[level]} {normalise(level, scope_code)}"
         )
-    return Filing(unit.code, own_district)
-
-
-def _district_of(units: AdminMap, code: str, name: str) -> str:
-    if not units.is_two_tier:
-        return units.parent_of(code)
-    former = units.former_district(code)
-    if former is None:
-        # The few island units created without an old commune have no former district to file under.
-        raise UnidentifiedCommuneError(
-            f"{name} ({code}) không có huyện cũ tương ứng: chưa tiếp nhận được tệp theo huyện cho đơn vị này"
-        )
-    return former
+    return Filing(unit.code, unit.parent_code)

@@ -1,25 +1,26 @@
-"""The round's inbox: RASOAT_HOME/inbox/<year>/<district>/, where communes' files are dropped."""
+"""The round's inbox: RASOAT_HOME/inbox/<year>/<scope>/, where communes' files are dropped. The scope
+is the unit that consolidates them: a district (3 digits) up to 2024, the province (2 digits) from
+the two-tier map on (`inbox/2026/44/`)."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
-from rasoat import unit_codes
-from rasoat.admin_units import district_codes_of
+from rasoat.admin.scope import scope, scopes_of_province
 from rasoat.config import home
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 
 
-def inbox_dir(year: int, district_code: str) -> Path:
-    return home() / "inbox" / str(year) / unit_codes.district_code(district_code)
+def inbox_dir(year: int, scope_code: str) -> Path:
+    return home() / "inbox" / str(year) / scope(year, scope_code).code
 
 
-def inbox_files(year: int, district_code: str) -> list[Path]:
+def inbox_files(year: int, scope_code: str) -> list[Path]:
     """Files ready to take in, in order of arrival (a corrected file after the one it corrects):
     spreadsheets and CSVs, not hidden or temporary (`~$…`, `.part`)."""
-    folder = inbox_dir(year, district_code)
+    folder = inbox_dir(year, scope_code)
     if not folder.is_dir():
         return []
     files = [
@@ -30,8 +31,10 @@ def inbox_files(year: int, district_code: str) -> list[Path]:
     return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
 
 
-def districts_with_inbox(year: int, province_code: str) -> list[str]:
-    return [c for c in district_codes_of(province_code) if inbox_files(year, c)]
+def scopes_with_inbox(year: int, province_code: str) -> list[str]:
+    """The province's consolidating units with files waiting: districts with an inbox of their own
+    (three-level map), or the province itself (two-tier map)."""
+    return [s.code for s in scopes_of_province(year, province_code) if inbox_files(year, s.code)]
 
 
 class FileStillArrivingError(BlockingIOError):

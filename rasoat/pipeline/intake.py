@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from rasoat.admin.scope import scope_level
 from rasoat.db import audit, get_or_create_round, store_submission
 from rasoat.db.approvals import lapse_approvals
 from rasoat.intake import SubmissionError
@@ -26,7 +27,7 @@ class Received:
     round_id: int
     submission_id: int
     commune_code: str
-    district_code: str
+    scope_code: str  # district (three-level map) or province (two-tier map) of its round
     version: int
     sha256: str
     new_version: bool
@@ -55,7 +56,7 @@ def receive(
         problems = len(parsed.problems)
     except SubmissionError as exc:
         readable, problems = False, len(exc.problems)
-    review_round = get_or_create_round(session, year, "district", filing.district_code, standard, actor)
+    review_round = get_or_create_round(session, year, scope_level(year), filing.scope_code, standard, actor)
     submission, created = store_submission(
         session, review_round, filing.commune_code, file_name, content, actor
     )
@@ -64,7 +65,7 @@ def receive(
         lapse_approvals(
             session,
             year,
-            filing.district_code,
+            filing.scope_code,
             f"xã {filing.commune_code} gửi bản v{submission.version}",
             actor,
         )
@@ -83,7 +84,7 @@ def receive(
         round_id=review_round.id,
         submission_id=submission.id,
         commune_code=filing.commune_code,
-        district_code=filing.district_code,
+        scope_code=filing.scope_code,
         version=submission.version,
         sha256=submission.sha256,
         new_version=created,

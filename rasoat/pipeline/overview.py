@@ -13,8 +13,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rasoat.admin_units import commune as commune_unit
-from rasoat.admin_units import communes_of, district_name, province_name, province_of_district
+from rasoat.admin.maps import admin_map
+from rasoat.admin.scope import scope, scope_level
 from rasoat.consolidation.stored import tables_from_json
 from rasoat.db.models import ReviewRound, Submission, ValidationResult
 from rasoat.db.round_data import latest_approval, latest_consolidation, latest_submissions
@@ -32,9 +32,9 @@ from rasoat.overview_page import (
 from rasoat.pipeline.chart_inputs import unit_chart
 from rasoat.pipeline.outputs import (
     commune_output_dir,
-    district_output_dir,
     feedback_dir,
     province_output_dir,
+    scope_output_dir,
 )
 
 DOCUMENT_LABELS_VI = {  # file-name prefix → what the link says
@@ -105,13 +105,13 @@ def _communes(session: Session, review_round: ReviewRound, page_dir: Path) -> tu
     rejected = [s.id for s in latest.values() if s.status != "accepted"]
     blocking = _blocking(session, rejected)
     lines = []
-    for c in communes_of(review_round.scope_code):
+    for c in scope(review_round.year, review_round.scope_code).communes:
         s: Submission | None = latest.get(c.code)
         version = None if s is None else s.version
         lines.append(
             CommuneLine(
                 code=c.code,
-                name=commune_unit(c.code).name,
+                name=c.name,
                 state="missing" if s is None else s.status,
                 blocking=None if s is None or s.status == "accepted" else blocking.get(s.id, 0),
                 version=version,
@@ -126,12 +126,12 @@ def _communes(session: Session, review_round: ReviewRound, page_dir: Path) -> tu
 def _district(session: Session, review_round: ReviewRound, page_dir: Path) -> DistrictSection:
     consolidation = latest_consolidation(session, review_round.id)
     communes = _communes(session, review_round, page_dir)
-    folder = district_output_dir(review_round.year, review_round.scope_code)
+    folder = scope_output_dir(review_round.year, review_round.scope_code)
     documents = _documents(folder, page_dir)
     if consolidation is None:
         return DistrictSection(
             review_round.scope_code,
-            district_name(review_round.scope_code),
+            scope(review_round.year, review_round.scope_code).name,
             review_round.id,
             review_round.state,
             communes,
@@ -162,7 +162,7 @@ def _district(session: Session, review_round: ReviewRound, page_dir: Path) -> Di
 
 def _approval(session: Session, review_round: ReviewRound, page_dir: Path) -> ApprovalLine:
     approval = latest_approval(session, review_round.id)
-    scope = province_name(review_round.scope_code)
+    province = admin_map(review_round.year).province_name(review_round.scope_code)
     folder = province_output_dir(review_round.year, review_round.scope_code)
     if approval is None:
         text, fingerprint, decision = "Chưa có quyết định", None, None
@@ -176,7 +176,7 @@ def _approval(session: Session, review_round: ReviewRound, page_dir: Path) -> Ap
             text += " — HẾT HIỆU LỰC (dữ liệu đã thay đổi sau khi phê duyệt)"
         fingerprint, decision = approval.data_sha256, approval.decision
     return ApprovalLine(
-        scope=scope,
+        scope=province,
         round_id=review_round.id,
         round_state=review_round.state,
         decision=decision,
@@ -196,16 +196,19 @@ def round_overview(session: Session, year: int, page: Path, province: str | None
     ).all()
 
     def in_scope(r: ReviewRound) -> bool:
-        code = r.scope_code if r.scope_level == "province" else province_of_district(r.scope_code)
+        code = r.scope_code if r.scope_level == "province" else scope(year, r.scope_code).province_code
         return province is None or code == province
 
+    # The units that consolidate communes: districts on the three-level map; on the two-tier map the
+    # province, whose round is also the one it approves.
+    consolidating = scope_level(year)
     districts = tuple(
-        _district(session, r, page_dir) for r in rounds if r.scope_level == "district" and in_scope(r)
+        _district(session, r, page_dir) for r in rounds if r.scope_level == consolidating and in_scope(r)
     )
     approvals = tuple(
         _approval(session, r, page_dir) for r in rounds if r.scope_level == "province" and in_scope(r)
     )
-    where = province_name(province) if province else "các đơn vị"
+    where = admin_map(year).province_name(province) if province else "các đơn vị"
     return Overview(
         year=year,
         title=f"Tổng quan rà soát hộ nghèo, hộ cận nghèo năm {year} — {where}",

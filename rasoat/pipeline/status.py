@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rasoat.admin_units import communes_of
+from rasoat.admin.scope import scope, scope_level
 from rasoat.db.models import Approval, ReviewRound
 from rasoat.db.round_data import latest_approval, latest_consolidation, latest_submissions
 
@@ -16,7 +16,7 @@ from rasoat.db.round_data import latest_approval, latest_consolidation, latest_s
 class RoundStatus:
     round_id: int
     year: int
-    scope: str  # "district 468" / "province 45"
+    scope: str  # "district 468" / "province 44"
     state: str
     standard: str
     communes: dict[str, str] = field(default_factory=dict)  # code → "accepted v2", "chưa nộp"…
@@ -43,9 +43,9 @@ def round_statuses(session: Session, year: int | None = None) -> list[RoundStatu
     out = []
     for r in session.scalars(query):
         communes: dict[str, str] = {}
-        if r.scope_level == "district":
+        if r.scope_level == scope_level(r.year):  # the round that takes in communes' files
             latest = latest_submissions(session, r.id)
-            for c in communes_of(r.scope_code):
+            for c in scope(r.year, r.scope_code).communes:
                 s = latest.get(c.code)
                 communes[c.code] = "chưa nộp" if s is None else f"{s.status} v{s.version}"
         consolidation = latest_consolidation(session, r.id)

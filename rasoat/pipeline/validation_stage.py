@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import ARRAY, Engine, Text, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from rasoat.admin_units import commune as commune_unit
-from rasoat.admin_units import district_name
+from rasoat.admin.maps import admin_map
+from rasoat.admin.scope import scope
 from rasoat.applied_standard import round_standard
 from rasoat.classifier import classify_both
 from rasoat.db import audit, save_classifications, save_households, session_scope
@@ -194,7 +194,7 @@ def _check(
     others = others_of(own)
     context = ValidationContext(
         year=review_round.year,
-        district_code=review_round.scope_code,
+        scope_code=review_round.scope_code,
         commune_code=submission.commune_code,
         standard=round_standard(review_round),
         other_id_numbers=others,
@@ -275,12 +275,12 @@ def _record(
         submission.status = "unreadable" if not report.readable else "rejected"
         submission.status_reason = f"{len(report.blocking)} blocking problems"
 
-    unit = commune_unit(submission.commune_code)
+    unit = admin_map(review_round.year).commune(submission.commune_code)
     files = write_feedback(
         report,
         commune_code=unit.code,
         commune_name=unit.name,
-        district_name=district_name(unit.district_code),
+        district_name=scope(review_round.year, review_round.scope_code).name,
         year=review_round.year,
         version=submission.version,
         received_at=submission.received_at or dt.datetime.now(dt.UTC),

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from rasoat.admin_units import communes_of
+from rasoat.admin.scope import scope
 from rasoat.ages import CHILD_AGE, ELDER_AGE, INSURANCE_AGE, REFERENCE_DAY, SCHOOL_AGES
 from rasoat.classifier import classify
 from rasoat.schema import (
@@ -89,8 +89,9 @@ class Prepared:
 
 
 @cache
-def district_communes(district_code: str) -> tuple[str, ...]:
-    return tuple(c.code for c in communes_of(district_code))
+def scope_communes(year: int, scope_code: str) -> tuple[str, ...]:
+    """The communes of the round's district (three-level map) or province (two-tier map)."""
+    return tuple(scope(year, scope_code).commune_codes)
 
 
 # Column helpers --------------------------------------------------------------------------------------
@@ -369,13 +370,14 @@ def prepare(parsed: ParsedSubmission, context: ValidationContext) -> Prepared:
 
     parameters = {
         "filed_commune": [context.commune_code],
-        "district_communes": list(district_communes(context.district_code)),
+        "district_communes": list(scope_communes(context.year, context.scope_code)),
         "review_year": year,
         "min_birth_year": year - MAX_AGE,
     }
     texts = {
         "commune_code": context.commune_code,
-        "district_code": context.district_code,
+        "district_code": context.scope_code,
+        "scope_vi": scope(context.year, context.scope_code).label_vi,
         "review_year": str(year),
         "min_birth_year": str(year - MAX_AGE),
         "b2_points": str(standard.b2_points_per_indicator),

@@ -40,7 +40,7 @@ CROSS_SUITE = "doi_chieu"
 SUITE_NAMES: tuple[str, ...] = (*SHEET_SUITES, CROSS_SUITE)
 FRAMES: tuple[str, ...] = SHEET_SUITES  # the prepared tables expectations run on
 CONTEXT_PLACEHOLDERS = frozenset(
-    {"value", "header", "observed", "missing", "commune_code", "district_code", "review_year"}
+    {"value", "header", "observed", "missing", "commune_code", "district_code", "scope_vi", "review_year"}
     | {"min_birth_year", "b2_points", "income_unit", "income_header"}
 )
 REQUIRED_META = ("check", "severity", "title_vi", "expected_vi", "message_vi")

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class ValidationContext:
     year: int
-    district_code: str
+    scope_code: str  # the round's district (three-level map) or province (two-tier map)
     commune_code: str  # the commune the submission is filed under
     standard: Standard
     other_id_numbers: frozenset[str] = frozenset()  # CCCDs accepted from other communes of the round

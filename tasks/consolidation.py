@@ -75,6 +75,16 @@ def ensure_scope_limit(year: int, scope_code: str) -> str:
 
 
 @task(name="publish-consolidation")
+def cross_district_units(year: int, scope_code: str, communes: list[str]) -> dict[str, list[str]]:
+    """Units of a two-tier province formed from communes of several former districts, with those
+    districts (empty on the three-level map)."""
+    unit = scope(year, scope_code)
+    if unit.level != "province":
+        return {}
+    found = {code: unit.map.former_districts(code) for code in sorted(communes)}
+    return {code: districts for code, districts in found.items() if len(districts) > 1}
+
+
 def publish_consolidation(outcome: ConsolidationOutcome, year: int) -> None:
     """Operators see the checks, the missing communes and the main tables. Units only, no people."""
     unit = scope(year, outcome.scope_code)
@@ -104,6 +114,14 @@ def publish_consolidation(outcome: ConsolidationOutcome, year: int) -> None:
         parts.append(
             "_Chưa có danh sách hộ nghèo, cận nghèo năm trước: diễn biến (R2, R3) tính như năm đầu._\n"
         )
+    across = cross_district_units(year, outcome.scope_code, list(outcome.included))
+    if across:
+        parts.append(
+            "**Đơn vị hình thành từ xã của nhiều huyện cũ** "
+            "(so sánh với các năm trước 2025 theo huyện cũ cần lưu ý):"
+        )
+        parts += [f"- {code}: huyện cũ {', '.join(districts)}" for code, districts in across.items()]
+        parts.append("")
     for failure in outcome.failures:
         parts.append(f"- ⚠ {failure['message_vi']}")
     if outcome.chart is not None:

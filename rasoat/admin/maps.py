@@ -210,6 +210,11 @@ class AdminMap:
                 return c.district_code
         return None
 
+    def former_districts(self, new_code: str | int) -> list[str]:
+        """Every old district the unit's constituents belonged to: more than one for a unit formed
+        across former districts, which comparisons with the years before the reform must flag."""
+        return sorted({c.district_code for c in self.constituents(new_code)})
+
     def _refuse(self, code: str) -> NoReturn:
         if self.conversion is None or not (
             code in self.unlisted_old or (self.conversion["old_code"] == code).any()

@@ -82,7 +82,7 @@ def scope_from_options(year: int, district: str | None, province: str | None) ->
     """The scope a user asked for with --district or --province; None for a whole legacy province
     (its districts, each a scope of its own). A district of a two-tier year is refused in one sentence."""
     if bool(district) == bool(province):
-        raise ScopeError("chọn đúng một phạm vi: --district hoặc --province")
+        raise ScopeError("chọn đúng một trong --district hoặc --province")
     two_tier = admin_map(year).is_two_tier
     if district and two_tier:
         raise ScopeError(

@@ -45,12 +45,18 @@ STATUS_REASONS_VI = {
 }
 
 
+MISSING_SHOWN = 12
+
+
 class MissingCommunesError(RuntimeError):
     """Communes without accepted data; consolidation needs them or an explicit decision."""
 
     def __init__(self, missing: dict[str, str]) -> None:
         self.missing = missing
-        listed = "; ".join(f"{code}: {why}" for code, why in missing.items())
+        shown = list(missing.items())[:MISSING_SHOWN]
+        listed = "; ".join(f"{code}: {why}" for code, why in shown)
+        if len(missing) > MISSING_SHOWN:  # a two-tier province has up to 168 units: name the first
+            listed += f"; và {len(missing) - MISSING_SHOWN} xã khác (xem `rasoat round status`)"
         super().__init__(
             f"{len(missing)} xã chưa có dữ liệu được chấp nhận ({listed}). Chờ các xã này, hoặc tổng "
             'hợp không có các xã này bằng --without-missing --reason "..." (quyết định được ghi lại).'

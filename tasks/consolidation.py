@@ -74,7 +74,6 @@ def ensure_scope_limit(year: int, scope_code: str) -> str:
     return name
 
 
-@task(name="publish-consolidation")
 def cross_district_units(year: int, scope_code: str, communes: list[str]) -> dict[str, list[str]]:
     """Units of a two-tier province formed from communes of several former districts, with those
     districts (empty on the three-level map)."""
@@ -85,6 +84,7 @@ def cross_district_units(year: int, scope_code: str, communes: list[str]) -> dic
     return {code: districts for code, districts in found.items() if len(districts) > 1}
 
 
+@task(name="publish-consolidation")
 def publish_consolidation(outcome: ConsolidationOutcome, year: int) -> None:
     """Operators see the checks, the missing communes and the main tables. Units only, no people."""
     unit = scope(year, outcome.scope_code)

@@ -372,13 +372,16 @@ def write_queue_file(queue: pd.DataFrame, province: str, year: int, target: Admi
     return path
 
 
-def unplaced_messages(summary: pd.DataFrame, queue_file: Path | None) -> list[str]:
+def unplaced_messages(
+    summary: pd.DataFrame, queue_file: Path | None, households: int | None = None
+) -> list[str]:
     """Vietnamese lines for the officer: how many households, of which old unit, why, where the list
     is, and what to do. Codes and unit names only."""
     if summary.empty:
         return []
     names = _old_names(summary["recorded_commune_code"])
-    households = int(summary.drop_duplicates(["recorded_commune_code", "reason"])["households"].sum())
+    if households is None:  # a household with rows of two reasons is counted once when the caller knows
+        households = int(summary["households"].sum())
     lines = [
         f"Chưa xếp được {households:,} hộ vào xã mới; các hộ này chưa được nhập, chờ tỉnh xử lý:".replace(
             ",", "."
@@ -475,5 +478,5 @@ def import_province_baseline(
         unplaced=summary,
         stored_copy=stored,
         queue_file=queue_file,
-        messages_vi=unplaced_messages(summary, queue_file),
+        messages_vi=unplaced_messages(summary, queue_file, unplaced_households),
     )

@@ -400,21 +400,61 @@ app.add_typer(baseline_app, name="baseline")
 @baseline_app.command("import")
 @friendly_errors
 def baseline_import(
-    file: Annotated[Path, typer.Argument(help="CSV: household_id, commune_code, year, status, members.")],
-    district: Annotated[str, typer.Option("--district", "-d", help="District the lists belong to.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: household_id, commune_code, year, status, members "
+            "(by province also new_commune_code, village, former_household_id)."
+        ),
+    ],
+    district: Annotated[
+        str | None, typer.Option("--district", "-d", help="District the lists belong to (old map).")
+    ] = None,
+    province: Annotated[
+        str | None,
+        typer.Option(
+            "--province",
+            "-p",
+            help="Province (since July 2025): lists up to 2024 under old codes are moved to the new units.",
+        ),
+    ] = None,
+    assignments: Annotated[
+        Path | None,
+        typer.Option(
+            "--assignments",
+            help="With --province: CSV commune_code, village, new_commune_code for divided communes.",
+        ),
+    ] = None,
     by: Annotated[str, typer.Option("--by", help="Who imports (account or role).")] = "cli",
 ) -> None:
     """Import approved statuses of earlier years; importing the same years again replaces them."""
     from rasoat.db import session_scope, shared_engine
-    from rasoat.pipeline.baseline import import_baseline
+    from rasoat.pipeline.baseline import import_baseline, import_province_baseline
 
+    if (district is None) == (province is None):
+        raise typer.BadParameter(
+            "cần đúng một trong --district (danh mục cũ) hoặc --province (từ 01/07/2025)"
+        )
+    if assignments is not None and province is None:
+        raise typer.BadParameter("--assignments chỉ dùng cùng --province")
     if not file.is_file():
         raise FileNotFoundError(f"không tìm thấy tệp {file}")
+    if district is not None:
+        with session_scope(shared_engine()) as session:
+            done = import_baseline(session, file, district, by)
+        console.print(
+            f"Đã nhập {done.rows:,} dòng của {done.communes} xã, các năm {', '.join(map(str, done.years))}."
+        )
+        return
+    assert province is not None
     with session_scope(shared_engine()) as session:
-        done = import_baseline(session, file, district, by)
+        moved = import_province_baseline(session, file, province, by, assignments)
     console.print(
-        f"Đã nhập {done.rows:,} dòng của {done.communes} xã, các năm {', '.join(map(str, done.years))}."
+        f"Đã nhập {moved.rows:,} dòng vào {moved.communes} xã mới của tỉnh {moved.province_code}, "
+        f"các năm {', '.join(map(str, moved.years))}. Bản gốc của tệp: {moved.stored_copy}"
     )
+    for line in moved.messages_vi:
+        console.print(line, markup=False)
 
 
 @app.command()

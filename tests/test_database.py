@@ -54,6 +54,7 @@ TABLES = {
     "documents",
     "audit_log",
     "status_history",
+    "baseline_unplaced",
     "consolidations",
     "map_units",
     "unit_conversions",

@@ -1,39 +1,135 @@
 """Approved statuses by year (status_history): baselines imported from last years' lists, and the
-classifications of approved rounds. Movements read last year's roster from here."""
+classifications of approved rounds. Movements read last year's roster from here.
+
+Since the July 2025 reform a row can be read by two maps. Lists of 2022–2024 imported for a province
+(`rasoat baseline import --province`) are re-homed: each row is stored once, under its new unit, with
+the code and household id it was recorded under (`recorded_commune_code`, `recorded_household_id`).
+`load_history` reads by new codes for rounds on the two-tier map and, given the round's year, by the
+codes as recorded for rounds on the old map. One copy, not two: a new unit usually keeps one old
+code (Xã Cam Lộ 19597 ← Thị trấn Cam Lộ 19597), and a second copy of that commune's rows would break
+the unique (commune_code, household_id, year) and be read twice.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from rasoat.admin.maps import admin_map
 from rasoat.db.models import StatusHistory
 from rasoat.db.round_data import frame_from_query
 from rasoat.db.rows import write_frame
 
 HISTORY_COLUMNS = ["household_id", "commune_code", "year", "status", "members"]
+REHOMED_COLUMNS = [*HISTORY_COLUMNS, "recorded_commune_code", "recorded_household_id"]
+
+
+def _table() -> Table:
+    return StatusHistory.__table__  # type: ignore[return-value]
+
+
+def _delete_as_recorded(session: Session, year: int, codes: list[str]) -> None:
+    """Remove the rows the lists of `codes` (as recorded) held for `year`, wherever they are stored:
+    a list replaces that commune's list of that year, whether it was stored as recorded or re-homed."""
+    table = _table()
+    session.execute(
+        delete(table).where(
+            table.c.year == int(year),
+            or_(
+                table.c.recorded_commune_code.in_(codes),
+                and_(table.c.recorded_commune_code.is_(None), table.c.commune_code.in_(codes)),
+            ),
+        )
+    )
 
 
 def replace_history(session: Session, frame: pd.DataFrame, source: str, round_id: int | None = None) -> int:
     """Write `frame` (HISTORY_COLUMNS) as the statuses of its (commune, year) pairs, replacing what
     those pairs held: importing the same list twice, or re-approving a round, adds no duplicates."""
-    table: Table = StatusHistory.__table__  # type: ignore[assignment]
     for year, communes in frame.groupby("year")["commune_code"].unique().items():
-        session.execute(
-            delete(table).where(table.c.year == int(year), table.c.commune_code.in_(list(communes)))
-        )
+        _delete_as_recorded(session, int(year), [str(c) for c in communes])
     rows = frame[HISTORY_COLUMNS].assign(source=source, round_id=round_id)
+    rows["year"] = rows["year"].astype(int)
+    return write_frame(session, _table(), rows)
+
+
+def replace_rehomed_history(session: Session, placed: pd.DataFrame, scope: pd.DataFrame) -> int:
+    """Write re-homed rows (REHOMED_COLUMNS, `commune_code` the new unit) in place of what the lists
+    of `scope` (`year`, `recorded_commune_code`: every list the file held, placed or not) held.
+
+    Raises ValueError when a row would meet a row kept from another list on the same (new unit,
+    household id, year): two lists claiming one household cannot both be right."""
+    for year, codes in scope.groupby("year")["recorded_commune_code"].unique().items():
+        _delete_as_recorded(session, int(year), [str(c) for c in codes])
+    if placed.empty:
+        return 0
+    table = _table()
+    kept = frame_from_query(
+        session,
+        select(table.c.commune_code, table.c.household_id, table.c.year).where(
+            table.c.commune_code.in_(sorted(placed["commune_code"].unique())),
+            table.c.year.in_(sorted(int(y) for y in placed["year"].unique())),
+        ),
+        ["commune_code", "household_id", "year"],
+    )
+    if not kept.empty:
+        kept["year"] = kept["year"].astype("int64")
+        meet = placed.merge(kept, on=["commune_code", "household_id", "year"])
+        if not meet.empty:
+            first = meet.iloc[0]
+            raise ValueError(
+                f"{len(meet)} hộ đã có trong danh sách của xã {first['commune_code']} "
+                f"năm {int(first['year'])} "
+                f"từ một tệp khác (ví dụ mã hộ {first['household_id']}): hai danh sách ghi cùng một hộ"
+            )
+    rows = placed.loc[:, REHOMED_COLUMNS].assign(source="baseline", round_id=None)
     rows["year"] = rows["year"].astype(int)
     return write_frame(session, table, rows)
 
 
-def load_history(session: Session, commune_codes: list[str], first_year: int, last_year: int) -> pd.DataFrame:
-    """The statuses of the communes' households for first_year..last_year, as a long frame."""
-    query = select(*(getattr(StatusHistory, c) for c in HISTORY_COLUMNS)).where(
-        StatusHistory.commune_code.in_(commune_codes),
-        StatusHistory.year >= first_year,
-        StatusHistory.year <= last_year,
-    )
+def load_history(
+    session: Session,
+    commune_codes: list[str],
+    first_year: int,
+    last_year: int,
+    *,
+    map_year: int | None = None,
+) -> pd.DataFrame:
+    """The statuses of the communes' households for first_year..last_year, as a long frame.
+
+    Without `map_year`, rows are read by the code they are stored under: a re-homed row under its new
+    unit, any other row under its code as written (what every caller did before the reform's lists).
+    With `map_year`, the codes are read as codes of that year's map:
+
+    - two-tier map: rows re-homed to those units and rows of two-tier years; a row of an earlier year
+      stored as recorded (an old code, never re-homed) is left out, since an old code that a new unit
+      kept (19597) names only part of the new unit and would give it part of its history;
+    - old map: rows by the code they were recorded under, returned with that code and the household
+      id as recorded, so a round of 2024 or before reads its lists as they were.
+
+    The default stays as it was because rounds are still being moved to the map of their year (the
+    2026 rounds of the tests run on district 468's old codes); a round on the two-tier map should
+    pass its year."""
+    table = _table()
+    code, household = table.c.commune_code, table.c.household_id
+    where = code.in_(commune_codes)
+    if map_year is not None and not admin_map(map_year).is_two_tier:
+        code = func.coalesce(table.c.recorded_commune_code, table.c.commune_code)
+        household = func.coalesce(table.c.recorded_household_id, table.c.household_id)
+        where = code.in_(commune_codes)
+    elif map_year is not None:
+        first_two_tier = next(
+            (y for y in range(first_year, last_year + 1) if admin_map(y).is_two_tier), last_year + 1
+        )
+        where = and_(where, or_(table.c.recorded_commune_code.is_not(None), table.c.year >= first_two_tier))
+    query = select(
+        household.label("household_id"),
+        code.label("commune_code"),
+        table.c.year,
+        table.c.status,
+        table.c.members,
+    ).where(where, table.c.year >= first_year, table.c.year <= last_year)
     frame = frame_from_query(session, query, HISTORY_COLUMNS)
     frame["year"] = frame["year"].astype("int64")
     frame["members"] = frame["members"].astype("Int64")

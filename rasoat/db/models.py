@@ -45,6 +45,15 @@ SUBMISSION_STATES = ("received", "accepted", "rejected", "unreadable")
 SEVERITIES = ("blocking", "warning")
 DECISIONS = ("approved", "rejected")
 HISTORY_SOURCES = ("baseline", "round")
+# Why a household of an imported list is not placed yet (rasoat.admin.rehome.REASONS, same order).
+UNPLACED_REASONS = (
+    "no_successor",
+    "divided_no_target",
+    "village_not_assigned",
+    "not_successor",
+    "other_province",
+    "duplicate_id",
+)
 
 
 def utcnow() -> dt.datetime:
@@ -350,6 +359,7 @@ class StatusHistory(Base):
     __table_args__ = (
         UniqueConstraint("commune_code", "household_id", "year", name="uq_status_history_household_year"),
         Index("ix_status_history_commune_year", "commune_code", "year"),
+        Index("ix_status_history_recorded_year", "recorded_commune_code", "year"),
         CheckConstraint(one_of("source", HISTORY_SOURCES), name="source"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -360,6 +370,39 @@ class StatusHistory(Base):
     members: Mapped[int | None] = mapped_column(SmallInteger)
     source: Mapped[str] = mapped_column(String(10))
     round_id: Mapped[int | None] = mapped_column(ForeignKey("review_rounds.id"))
+    # A row re-homed onto the two-tier map (migration 0007) sits under its new unit; these keep the
+    # code and id the list recorded it under, which the rounds of the old map still read it by.
+    # NULL: recorded as stored.
+    recorded_commune_code: Mapped[str | None] = mapped_column(String(5))
+    recorded_household_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class BaselineUnplaced(Base):
+    """Households of an imported list that could not be placed in a new unit (rasoat.admin.rehome),
+    waiting for the province: one row per household and year, with the reason. Importing the list of
+    their old commune and year again replaces them (placed ones leave the queue)."""
+
+    __tablename__ = "baseline_unplaced"
+    __table_args__ = (
+        UniqueConstraint(
+            "recorded_commune_code", "household_id", "year", name="uq_baseline_unplaced_household_year"
+        ),
+        Index("ix_baseline_unplaced_province", "province_code"),
+        CheckConstraint(one_of("reason", UNPLACED_REASONS), name="reason"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(2))
+    recorded_commune_code: Mapped[str] = mapped_column(String(5))
+    household_id: Mapped[str] = mapped_column(String(64))
+    recorded_household_id: Mapped[str | None] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12))
+    members: Mapped[int | None] = mapped_column(SmallInteger)
+    village: Mapped[str | None] = mapped_column(String(200))
+    new_commune_code: Mapped[str | None] = mapped_column(String(5))
+    reason: Mapped[str] = mapped_column(String(30))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Consolidation(Base):

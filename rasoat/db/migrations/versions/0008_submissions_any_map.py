@@ -1,7 +1,7 @@
 """submissions of any map's communes
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-06 05:20:00
 
 `submissions.commune_code` referenced `communes`, the three-level map's units. Rounds from 2025 run
@@ -16,7 +16,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

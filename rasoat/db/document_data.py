@@ -42,7 +42,9 @@ def consolidation_households(
     )
     households = households.merge(people.drop(columns="submission_id"), on="household_id", how="left")
     codes = sorted(consolidation.submissions)
-    history = load_history(session, codes, standard.period_first_year, review_round.year - 1)
+    history = load_history(
+        session, codes, standard.period_first_year, review_round.year - 1, map_year=review_round.year
+    )
     previous = previous_round(history, review_round.year, standard.period_first_year)
     complete = bool((previous["status"] == Status.NON_POOR.value).any()) or previous.empty
     moves = compute_movements(

@@ -108,9 +108,7 @@ def load_history(
     - old map: rows by the code they were recorded under, returned with that code and the household
       id as recorded, so a round of 2024 or before reads its lists as they were.
 
-    The default stays as it was because rounds are still being moved to the map of their year (the
-    2026 rounds of the tests run on district 468's old codes); a round on the two-tier map should
-    pass its year."""
+    Rounds pass their own year; without it (a baseline's own checks) the stored codes are read."""
     table = _table()
     code, household = table.c.commune_code, table.c.household_id
     where = code.in_(commune_codes)

@@ -14,5 +14,5 @@ def unit_chart(session: Session, tables: ConsolidatedTables) -> ChartData:
     """Chart data of `tables`: this year from the tables, last year from the history of its communes."""
     r1 = tables["r1"]
     codes = sorted(r1.loc[r1["level"] == "commune", "code"].astype(str))
-    roster = load_history(session, codes, tables.year - 1, tables.year - 1)
+    roster = load_history(session, codes, tables.year - 1, tables.year - 1, map_year=tables.year)
     return chart_data(tables, previous_counts(roster))

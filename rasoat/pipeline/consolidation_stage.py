@@ -231,7 +231,7 @@ def consolidate_plan(
     else:  # every commune missing, consolidated anyway: empty frames with the right columns
         households, members = load_households(session, []), load_members(session, [])
     codes = [c.code for c in communes]
-    history = load_history(session, codes, standard.period_first_year, year - 1)
+    history = load_history(session, codes, standard.period_first_year, year - 1, map_year=year)
     previous = previous_round(history, year, standard.period_first_year)
     complete = bool((previous["status"] == Status.NON_POOR.value).any()) or previous.empty
     moves = compute_movements(

@@ -56,9 +56,16 @@ def as_decision(answer: ApprovalInput) -> Decision:
 
 def approval_request_markdown(prepared: ProvinceTables, errors: list[str]) -> str:
     """The form's description: what is being approved, bound to which data, and the last errors."""
+    r1 = prepared.tables["r1"]
+    # Two-tier map: the province consolidated its communes itself, there is no district to list.
+    scope = (
+        f"{int((r1['level'] == 'commune').sum())} xã, phường, đặc khu"
+        if prepared.direct
+        else f"các huyện: {', '.join(sorted(prepared.district_rounds))}"
+    )
     parts = [
         f"# Phê duyệt kết quả rà soát hộ nghèo, hộ cận nghèo năm {prepared.year}",
-        f"**{prepared.tables.unit.name}** — các huyện: {', '.join(sorted(prepared.district_rounds))}",
+        f"**{prepared.tables.unit.name}** — {scope}",
         "",
         f"Mã băm dữ liệu được phê duyệt: `{prepared.data_sha256}`. Nếu dữ liệu của bất kỳ xã nào thay "
         "đổi sau khi phê duyệt, quyết định hết hiệu lực và cần phê duyệt lại.",

@@ -1,4 +1,5 @@
-"""Where a round's outputs go: RASOAT_HOME/output/<year>/<province>/<district>/<commune>/."""
+"""Where a round's outputs go: RASOAT_HOME/output/<year>/<province>/<district>/<commune>/, and on the
+two-tier map (a province round, no district) RASOAT_HOME/output/<year>/<province>/<commune>/."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ def district_output_dir(year: int, district_code: str) -> Path:
 def commune_output_dir(year: int, commune_code: str) -> Path:
     unit = commune_unit(commune_code)
     return district_output_dir(year, unit.district_code) / unit.code
+
+
+def province_commune_output_dir(year: int, province_code: str, commune_code: str) -> Path:
+    """A commune of a province round (two-tier map): straight under its province's folder. The
+    codes are the round's map's (province 44 = Quảng Trị since July 2025), not the three-level one's."""
+    return province_output_dir(year, province_code) / unit_codes.commune_code(commune_code)
 
 
 def feedback_dir(year: int, commune_code: str) -> Path:

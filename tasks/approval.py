@@ -21,7 +21,7 @@ def prepare_province(session: Session, year: int, province_code: str, actor: str
         "province %s %s: %s consolidating units, data %s",
         province_code,
         year,
-        len(prepared.district_rounds),
+        len(prepared.district_consolidations),
         prepared.data_sha256[:16],
     )
     return prepared

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from rasoat.documents.agency import Agency, collective_signature
-from rasoat.documents.bases import LOCAL_GOVERNMENT_LAWS, standard_bases
+from rasoat.documents.bases import document_bases, period_year
 from rasoat.documents.lists import list_masks
 from rasoat.schema import INDICATOR_COLUMNS, Status
 from rasoat.standards import Standard
@@ -62,7 +62,7 @@ def _birth_years(members: pd.DataFrame) -> pd.Series:
 
 def certificate_pages(
     agency: Agency,
-    district_name: str,
+    district_name: str | None,
     province_name: str,
     year: int,
     standard: Standard,
@@ -71,7 +71,9 @@ def certificate_pages(
     history: pd.DataFrame,
 ) -> tuple[list[dict[str, Any]], pd.DataFrame]:
     """(pages, keys): one view per certificate page (without number and date), and per household
-    the register key and the hash of what its page shows."""
+    the register key and the hash of what its page shows. The residence names the district on the
+    three-level map; on the two-tier map there is none (`district_name` None): "xã Cam Lộ, tỉnh
+    Quảng Trị"."""
     chosen = recognised(households)
     years = list(range(standard.period_first_year, min(standard.period_last_year, year) + 1))
     marks = year_marks(chosen, history, years, year)
@@ -93,7 +95,7 @@ def certificate_pages(
     empty = mem.iloc[0:0]
     pages: list[dict[str, Any]] = []
     digests: list[str] = []
-    residence_tail = f"{agency.phrase}, {district_name}, {province_name}"
+    residence_tail = ", ".join(p for p in (agency.phrase, district_name, province_name) if p)
     for i, row in enumerate(chosen.itertuples(index=False)):  # one page each: inherently per household
         rows = by_household.get(row.household_id, empty)
         ethnicity = row.ethnicity or ""
@@ -134,8 +136,7 @@ def certificates_view(
         "year": year,
         "years": years,
         "bases": [
-            LOCAL_GOVERNMENT_LAWS,
-            *standard_bases(standard),
+            *document_bases("certificate", standard, period_year(agency, year)),
             f"Căn cứ kết quả rà soát hộ nghèo, hộ cận nghèo năm {year} của Ủy ban nhân dân {agency.phrase}",
         ],
         "authority": f"CHỦ TỊCH {agency.name_upper}",

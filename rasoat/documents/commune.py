@@ -1,6 +1,10 @@
 """What a commune issues after the review (brief §7.6): the posting notice (TB), the recognition
-decision (QĐ) with the four lists as appendices, and the report to the district (BC). The
+decision (QĐ) with the four lists as appendices, and the report (BC) to the body it reports to. The
 certificates (Mẫu 03) are in `certificates`.
+
+The superior is an `Agency`: the district on the three-level map, the province on the two-tier map
+(from the 2025 round); nothing here names a district itself, so a two-tier document never mentions
+one. The bases follow the period of the agency's map (`bases.period_year`).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from rasoat.documents.agency import Agency, chairman_signature, collective_signature
-from rasoat.documents.bases import DECISION_24, review_bases, standard_bases
+from rasoat.documents.bases import document_bases, legal_period, period_year
 from rasoat.documents.drafts import Draft
 from rasoat.documents.grid import decimal2, list_grid, thousands
 from rasoat.documents.lists import LIST_KEYS, LIST_LABELS_VI, LIST_TITLES_VI, ListCount, list_counts
@@ -56,7 +60,7 @@ def artifact_counts(lists: dict[str, pd.DataFrame]) -> dict[str, int]:
 
 
 def notice_draft(
-    agency: Agency, district: Agency, year: int, standard: Standard, lists: dict[str, pd.DataFrame]
+    agency: Agency, superior: Agency, year: int, standard: Standard, lists: dict[str, pd.DataFrame]
 ) -> Draft:
     subject = (
         f"niêm yết công khai danh sách hộ nghèo, hộ cận nghèo, hộ thoát nghèo, hộ thoát cận nghèo năm {year}"
@@ -64,13 +68,13 @@ def notice_draft(
     view = {
         "title": "THÔNG BÁO",
         "summary": f"Về việc {subject}",
-        "bases": [*standard_bases(standard), DECISION_24],
+        "bases": document_bases("notice", standard, period_year(agency, year)),
         "unit": agency.phrase,
         "counts": counts_view(lists),
         "recipients": [
             "Ban Chỉ đạo rà soát xã",
             "Các thôn, tổ dân phố (để niêm yết)",
-            f"Ủy ban nhân dân {district.phrase} (để báo cáo)",
+            f"Ủy ban nhân dân {superior.phrase} (để báo cáo)",
             "Lưu: VT",
         ],
         "signature": collective_signature(),
@@ -93,7 +97,7 @@ def notice_draft(
 
 
 def decision_draft(
-    agency: Agency, district: Agency, year: int, standard: Standard, lists: dict[str, pd.DataFrame]
+    agency: Agency, superior: Agency, year: int, standard: Standard, lists: dict[str, pd.DataFrame]
 ) -> Draft:
     counts = list_counts(lists)
     subject = f"công nhận danh sách hộ nghèo, hộ cận nghèo; hộ thoát nghèo, hộ thoát cận nghèo năm {year}"
@@ -124,9 +128,9 @@ def decision_draft(
         "title": "QUYẾT ĐỊNH",
         "summary": f"Về việc {subject}",
         "authority": f"CHỦ TỊCH {agency.name_upper}",
-        "bases": review_bases(standard),
+        "bases": document_bases("decision", standard, period_year(agency, year)),
         "articles": articles,
-        "recipients": ["Như Điều 3", f"Ủy ban nhân dân {district.phrase} (để báo cáo)", "Lưu: VT"],
+        "recipients": ["Như Điều 3", f"Ủy ban nhân dân {superior.phrase} (để báo cáo)", "Lưu: VT"],
         "signature": chairman_signature(),
         "appendices": list_appendices(lists, year, agency),
     }
@@ -163,12 +167,14 @@ def _movement_rows(frame: pd.DataFrame, code: str) -> list[dict[str, Any]]:
 
 def commune_report_draft(
     agency: Agency,
-    district: Agency,
+    superior: Agency,
     year: int,
     tables: dict[str, pd.DataFrame],
     lists: dict[str, pd.DataFrame],
 ) -> Draft:
-    """The commune's report to the district: its row of R1 and its movements (R2, R3)."""
+    """The commune's report to its superior (district, or province on the two-tier map): its row of
+    R1 and its movements (R2, R3). Where the period configures it, the report asks the opinion of
+    the superior's chairman (QĐ 24/2021 Điều 4 bước 5; the provincial chairman since July 2025 [R])."""
     r1 = _row(tables["r1"], agency.code)
     result = [
         ("Tổng số hộ dân cư", f"{thousands(r1['households'])} hộ, {thousands(r1['persons'])} nhân khẩu"),
@@ -190,16 +196,19 @@ def commune_report_draft(
     view = {
         "title": "BÁO CÁO",
         "summary": f"Kết quả rà soát hộ nghèo, hộ cận nghèo năm {year}",
-        "addressee": f"Ủy ban nhân dân {district.phrase}",
+        "addressee": f"Ủy ban nhân dân {superior.phrase}",
         "unit": agency.phrase,
         "result": result,
         "counts": counts_view(lists),
         "r2": _movement_rows(tables["r2"], agency.code),
         "r3": _movement_rows(tables["r3"], agency.code),
-        "recipients": [f"Ủy ban nhân dân {district.phrase}", "Lưu: VT"],
+        "recipients": [f"Ủy ban nhân dân {superior.phrase}", "Lưu: VT"],
         "signature": collective_signature(),
+        "opinion_of": legal_period(period_year(agency, year)).reporting.opinion_phrase(superior),
     }
     data = {"result": result, "r2": view["r2"], "r3": view["r3"], "counts": view["counts"]}
+    if view["opinion_of"] is not None:  # the legacy report's data (and so its number) stay as they were
+        data["opinion_of"] = view["opinion_of"]
     return Draft(
         kind="commune_report",
         template="bao_cao_xa.html.j2",

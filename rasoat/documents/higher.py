@@ -1,6 +1,10 @@
 """What the district and the province issue (brief §7.6): the district's report to the province with
 tables R1–R7 and the breakdowns R8–R11 as landscape appendices, and the province's decision
 approving the results, signed by the approver recorded in the approval, with its tables annexed.
+
+On the two-tier map (from the 2025 round) there is no district: the province's tables list its
+communes directly, and its decision's bases, proposal and executors are those of the period
+(`data/legal_bases.yaml`), with communes, wards and special zones in place of districts.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from rasoat.consolidation.spec import TABLE_KEYS, TITLES_VI
 from rasoat.consolidation.stored import tables_to_json
 from rasoat.consolidation.tables import ConsolidatedTables
 from rasoat.documents.agency import Agency, Signature, collective_signature
-from rasoat.documents.bases import review_bases
+from rasoat.documents.bases import document_bases, legal_period, period_year
 from rasoat.documents.charts import movements_chart_svgs, rates_chart_svgs
 from rasoat.documents.drafts import Draft
 from rasoat.documents.grid import decimal2, table_grid, thousands
@@ -85,19 +89,25 @@ def table_appendices(
     ]
 
 
-def chart_pages(chart: ChartData | None) -> list[dict[str, str]]:
+# The commune-level unit types of each map, as a heading lists them: no thị trấn after 07/2025,
+# the special zones (đặc khu) instead.
+COMMUNE_KINDS_VI = {False: "xã, phường, thị trấn", True: "xã, phường, đặc khu"}
+
+
+def chart_pages(chart: ChartData | None, two_tier: bool = False) -> list[dict[str, str]]:
     """The pages that open the annex: the rates chart and the movements chart of the unit's
     communes (drawn as SVG, laid out by the body's template on landscape pages; a province's
     communes continue over several pages)."""
     if chart is None:
         return []
     compared = f" SO VỚI NĂM {chart.year - 1}" if chart.has_previous else ""
+    kinds = COMMUNE_KINDS_VI[two_tier].upper()
     charts = (
         (
-            f"TỶ LỆ HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {chart.year}{compared} THEO XÃ, PHƯỜNG, THỊ TRẤN",
+            f"TỶ LỆ HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {chart.year}{compared} THEO {kinds}",
             rates_chart_svgs,
         ),
-        (f"DIỄN BIẾN HỘ NGHÈO NĂM {chart.year} THEO XÃ, PHƯỜNG, THỊ TRẤN", movements_chart_svgs),
+        (f"DIỄN BIẾN HỘ NGHÈO NĂM {chart.year} THEO {kinds}", movements_chart_svgs),
     )
     return [
         {
@@ -136,7 +146,7 @@ def district_report_draft(
         "signature": collective_signature(),
         "appendices": table_appendices(tables, MAIN_TABLES + BREAKDOWNS),
         "appendix_count": len(MAIN_TABLES + BREAKDOWNS),  # the body names them; they are drawn apart
-        "charts": chart_pages(chart),
+        "charts": chart_pages(chart, agency.two_tier),
     }
     r1 = _total(tables, "r1")
     return Draft(
@@ -166,6 +176,8 @@ def province_decision_draft(
     chart: ChartData | None = None,
 ) -> Draft:
     year = tables.year
+    legal_year = period_year(agency, year)
+    reporting = legal_period(legal_year).reporting
     r1 = _total(tables, "r1")
     subject = f"phê duyệt kết quả rà soát hộ nghèo, hộ cận nghèo năm {year} trên địa bàn {agency.phrase}"
     articles = [
@@ -188,7 +200,7 @@ def province_decision_draft(
         "title": "QUYẾT ĐỊNH",
         "summary": f"Về việc {subject}",
         "authority": agency.name_upper,
-        "bases": [*review_bases(standard), "Theo đề nghị của các Ủy ban nhân dân cấp huyện"],
+        "bases": [*document_bases("province_decision", standard, legal_year), reporting.province_proposal],
         "articles": articles,
         "points": points,
         "after": [
@@ -199,15 +211,15 @@ def province_decision_draft(
             ),
             (
                 "Điều 3.",
-                "Chánh Văn phòng Ủy ban nhân dân tỉnh, Thủ trưởng các sở, ngành liên quan, Chủ tịch Ủy ban "
-                "nhân dân các huyện, thị xã, thành phố và các cơ quan, đơn vị có liên quan chịu trách nhiệm thi "
+                "Chánh Văn phòng Ủy ban nhân dân tỉnh, Thủ trưởng các sở, ngành liên quan, "
+                f"{reporting.province_executors} và các cơ quan, đơn vị có liên quan chịu trách nhiệm thi "
                 "hành Quyết định này./.",
             ),
         ],
         "recipients": ["Như Điều 3", "Bộ Nông nghiệp và Môi trường (để báo cáo)", "Lưu: VT"],
         "signature": signature,
         "appendices": table_appendices(tables, TABLE_KEYS[:11]),
-        "charts": chart_pages(chart),
+        "charts": chart_pages(chart, agency.two_tier),
     }
     return Draft(
         kind="province_decision",

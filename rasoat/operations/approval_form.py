@@ -54,20 +54,18 @@ def as_decision(answer: ApprovalInput) -> Decision:
     )
 
 
-def _covered(prepared: ProvinceTables) -> str:
-    """What the decision covers: the districts (three-level map), or the province's communes, which
-    it consolidated itself (two-tier map)."""
-    communes = [r for r in prepared.tables["r1"].itertuples() if r.level == "commune"]
-    if f"{int(prepared.province_code):02d}" in prepared.district_rounds:
-        return f"{len(communes)} xã, phường, đặc khu tổng hợp trực tiếp"
-    return f"các huyện: {', '.join(sorted(prepared.district_rounds))}"
-
-
 def approval_request_markdown(prepared: ProvinceTables, errors: list[str]) -> str:
     """The form's description: what is being approved, bound to which data, and the last errors."""
+    r1 = prepared.tables["r1"]
+    # Two-tier map: the province consolidated its communes itself, there is no district to list.
+    scope = (
+        f"{int((r1['level'] == 'commune').sum())} xã, phường, đặc khu"
+        if prepared.direct
+        else f"các huyện: {', '.join(sorted(prepared.district_rounds))}"
+    )
     parts = [
         f"# Phê duyệt kết quả rà soát hộ nghèo, hộ cận nghèo năm {prepared.year}",
-        f"**{prepared.tables.unit.name}** — {_covered(prepared)}",
+        f"**{prepared.tables.unit.name}** — {scope}",
         "",
         f"Mã băm dữ liệu được phê duyệt: `{prepared.data_sha256}`. Nếu dữ liệu của bất kỳ xã nào thay "
         "đổi sau khi phê duyệt, quyết định hết hiệu lực và cần phê duyệt lại.",

@@ -4,6 +4,9 @@ consolidation of its communes (two-tier map), and a human decision bound to the 
 An approval records a fingerprint of everything it approved (each consolidation's
 fingerprint, which covers every commune file's sha256 and last years' statuses). When a commune's
 data changes afterwards, the approval lapses and the round needs a new decision.
+
+On the two-tier map (from July 2025) there is no district: the province round consolidates its
+communes itself, and its newest passed consolidation is what is approved, taken as it is.
 """
 
 from __future__ import annotations
@@ -46,11 +49,12 @@ class ProvinceTables:
     province_code: str
     year: int
     data_sha256: str
-    # Consolidating unit → its latest passed consolidation and its round: each district (three-level
-    # map), or the province itself (two-tier map, whose round is also `round_id`).
+    # district code → consolidation id; on the two-tier map the province code → the province
+    # round's own consolidation (its statuses become the baseline on approval)
     district_consolidations: dict[str, int]
-    district_rounds: dict[str, int]
+    district_rounds: dict[str, int]  # district code → round id (none on the two-tier map)
     tables: ConsolidatedTables = field(repr=False)
+    direct: bool = False  # the province consolidated its communes itself (two-tier map)
 
 
 def province_unit(code: str, year: int | None = None) -> Unit:
@@ -81,7 +85,38 @@ def latest_consolidations(session: Session, year: int, province_code: str) -> di
     return out
 
 
+def own_consolidation(session: Session, year: int, province_code: str) -> Consolidation | None:
+    """The province round's own newest passed consolidation (two-tier map: one row per commune and
+    the province total); None where the province rolls its districts up instead."""
+    return session.scalars(
+        select(Consolidation)
+        .join(ReviewRound, ReviewRound.id == Consolidation.round_id)
+        .where(
+            ReviewRound.year == year,
+            ReviewRound.scope_level == "province",
+            ReviewRound.scope_code == unit_codes.province_code(province_code),
+            Consolidation.checks_passed.is_(True),
+        )
+        .order_by(Consolidation.id.desc())
+        .limit(1)
+    ).first()
+
+
 def build_province_tables(session: Session, year: int, province_code: str, actor: str) -> ProvinceTables:
+    own = own_consolidation(session, year, province_code)
+    if own is not None:  # two-tier: the province's own tables, not a roll-up of districts
+        code = unit_codes.province_code(province_code)
+        return ProvinceTables(
+            round_id=own.round_id,
+            province_code=code,
+            year=year,
+            # the same form as a roll-up's fingerprint, over the one part there is
+            data_sha256=hashlib.sha256(f"{code}:{own.data_sha256};".encode()).hexdigest(),
+            district_consolidations={code: own.id},
+            district_rounds={},
+            tables=tables_from_json(own.tables),
+            direct=True,
+        )
     parts = latest_consolidations(session, year, province_code)
     if not parts:
         units = "tổng hợp các xã" if admin_map(year).is_two_tier else "huyện nào tổng hợp"
@@ -92,14 +127,9 @@ def build_province_tables(session: Session, year: int, province_code: str, actor
     digest = hashlib.sha256()
     for code, consolidation in sorted(parts.items()):
         digest.update(f"{code}:{consolidation.data_sha256};".encode())
-    if admin_map(year).is_two_tier:
-        # The province consolidated its communes itself: its tables are the approved ones.
-        tables = tables_from_json(parts[unit_codes.province_code(province_code)].tables)
-    else:
-        tables = consolidate_province(
-            [tables_from_json(c.tables) for _, c in sorted(parts.items())],
-            province_unit(province_code, year),
-        )
+    tables = consolidate_province(
+        [tables_from_json(c.tables) for _, c in sorted(parts.items())], province_unit(province_code, year)
+    )
     return ProvinceTables(
         round_id=review_round.id,
         province_code=province_code,
@@ -129,7 +159,7 @@ def record_decision(session: Session, province: ProvinceTables, decision: Decisi
     province_round = session.get(ReviewRound, province.round_id)
     assert province_round is not None
     province_round.state = "approved" if decision.approve else "rejected"
-    for round_id in province.district_rounds.values():  # the province's own round, on the two-tier map
+    for round_id in province.district_rounds.values():  # none on the two-tier map
         district_round = session.get(ReviewRound, round_id)
         assert district_round is not None
         district_round.state = "approved" if decision.approve else "rejected"

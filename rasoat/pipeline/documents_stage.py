@@ -1,6 +1,10 @@
 """The documents of a round: each district's communes and the district after consolidation, the
-province after its approval. Numbers come from the register in the same transaction as the files'
-hashes; PDFs are rendered in parallel processes, then every file is renamed into place.
+province after its approval. On the two-tier map (from the 2025 round) the province round
+consolidates its communes directly: their documents name the province as the body they report to
+(`round_documents` dispatches by the round's scope).
+
+Numbers come from the register in the same transaction as the files' hashes; PDFs are rendered in
+parallel processes, then every file is renamed into place.
 
 Rendering: the commune's report is HTML → PDF (WeasyPrint); certificates are drawn with reportlab;
 the notice and the decision have their body rendered by WeasyPrint and their four household lists
@@ -21,10 +25,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from rasoat.admin.maps import admin_map
 from rasoat.admin_units import province_of_district
 from rasoat.applied_standard import round_standard
 from rasoat.consolidation.export import write_tables_xlsx
 from rasoat.consolidation.stored import tables_from_json
+from rasoat.consolidation.tables import ConsolidatedTables
 from rasoat.db.audit import audit
 from rasoat.db.document_data import consolidation_households, household_members
 from rasoat.db.models import Approval, Consolidation, ReviewRound
@@ -41,6 +47,7 @@ from rasoat.documents.agency import (
     province_agency,
     signature_for_position,
 )
+from rasoat.documents.bases import legal_period
 from rasoat.documents.certificate_pdf import CertificateJob
 from rasoat.documents.certificates import certificate_pages, certificates_view
 from rasoat.documents.commune import commune_report_draft, decision_draft, notice_draft
@@ -57,7 +64,12 @@ from rasoat.documents.table_pdf import TABLE_DOCUMENTS, TableDocumentJob
 from rasoat.documents.xlsx import write_lists_xlsx
 from rasoat.pipeline.approval_stage import build_province_tables
 from rasoat.pipeline.chart_inputs import unit_chart
-from rasoat.pipeline.outputs import commune_output_dir, district_output_dir, province_output_dir
+from rasoat.pipeline.outputs import (
+    commune_output_dir,
+    district_output_dir,
+    province_commune_output_dir,
+    province_output_dir,
+)
 from rasoat.standards import standard_for
 
 CHUNK = 500  # certificate pages per job: a commune is mostly one job, no pypdf join (≈ 3 ms a page, serial)
@@ -264,53 +276,58 @@ def _xlsx_temp_then_replace(path: Path, private: bool, write: Any) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def district_documents(
-    session: Session,
-    consolidation_id: int,
-    *,
-    issued_on: dt.date | None = None,
-    workers: int | None = None,
-    certificates: bool = True,
-) -> list[IssuedDocument]:
-    """Every commune's notice, decision, report, certificates (unless `certificates` is off) and
-    lists, and the district's report with its tables, for one consolidation."""
+def _load(session: Session, consolidation_id: int) -> tuple[Consolidation, ReviewRound]:
     consolidation = session.get(Consolidation, consolidation_id)
     if consolidation is None:
         raise LookupError(f"no consolidation {consolidation_id}")
     review_round = session.get(ReviewRound, consolidation.round_id)
     assert review_round is not None
+    return consolidation, review_round
+
+
+def _communes_documents(
+    session: Session,
+    consolidation: Consolidation,
+    review_round: ReviewRound,
+    tables: ConsolidatedTables,
+    agency_of: Callable[[str], Agency],
+    superior: Agency,
+    residence: tuple[str | None, str],
+    out_dir_of: Callable[[str], Path],
+    today: dt.date,
+    certificates: bool,
+) -> tuple[list[_Job], list[IssuedDocument]]:
+    """Each commune's notice, decision, report, certificates (unless `certificates` is off) and
+    lists, as jobs to render and the XLSX files already written. `superior` is the body the
+    communes report to (their district, or their province on the two-tier map); `residence` the
+    (district, province) phrases after the commune on the certificates (no district: None)."""
     year = review_round.year
     standard = round_standard(review_round)
-    today = issued_on or dt.date.today()
-    tables = tables_from_json(consolidation.tables)
-    district = district_agency(review_round.scope_code)
     households, history = consolidation_households(session, consolidation)
     submission_ids = [int(i) for i in consolidation.submissions.values()]
-    province = province_agency(province_of_district(district.code))
-
     jobs: list[_Job] = []
     extra_files: list[IssuedDocument] = []
     cert_households = households.loc[households["status"].isin(["poor", "near_poor"]), "household_id"]
     members = household_members(session, submission_ids, cert_households) if certificates else None
     for code in sorted(consolidation.submissions):
-        agency = commune_agency(code)
-        out_dir = commune_output_dir(year, code)
+        agency = agency_of(code)
+        out_dir = out_dir_of(code)
         mine = households.loc[households["commune_code"] == code]
         lists = household_lists(mine)
 
-        notice = notice_draft(agency, district, year, standard, lists)
+        notice = notice_draft(agency, superior, year, standard, lists)
         notice_job, notice_date = _prepare(
             session, notice, out_dir, today, review_round.id, "Thông báo", more=_posting_view
         )
         period = posting_period(notice_date)
         jobs.append(notice_job)
 
-        decision = decision_draft(agency, district, year, standard, lists)
+        decision = decision_draft(agency, superior, year, standard, lists)
         decision_job, decision_date = _prepare(
             session, decision, out_dir, period.decision_date, review_round.id, "Quyết định"
         )
         jobs.append(decision_job)
-        report = commune_report_draft(agency, district, year, tables.tables, lists)
+        report = commune_report_draft(agency, superior, year, tables.tables, lists)
         jobs.append(_prepare(session, report, out_dir, period.decision_date, review_round.id, "Báo cáo")[0])
 
         if members is not None:
@@ -318,8 +335,7 @@ def district_documents(
                 _certificates_job(
                     session,
                     agency,
-                    district,
-                    province,
+                    residence,
                     year,
                     standard,
                     mine,
@@ -349,6 +365,41 @@ def district_documents(
                 notice.counts,
             )
         )
+    return jobs, extra_files
+
+
+def district_documents(
+    session: Session,
+    consolidation_id: int,
+    *,
+    issued_on: dt.date | None = None,
+    workers: int | None = None,
+    certificates: bool = True,
+) -> list[IssuedDocument]:
+    """Every commune's notice, decision, report, certificates (unless `certificates` is off) and
+    lists, and the district's report with its tables, for one consolidation of a district round
+    (the three-level map: units named as on it, whatever the year)."""
+    consolidation, review_round = _load(session, consolidation_id)
+    if review_round.scope_level != "district":
+        raise LookupError(f"consolidation {consolidation_id} is not a district round's: use round_documents")
+    year = review_round.year
+    standard = round_standard(review_round)
+    today = issued_on or dt.date.today()
+    tables = tables_from_json(consolidation.tables)
+    district = district_agency(review_round.scope_code)
+    province = province_agency(province_of_district(district.code))
+    jobs, extra_files = _communes_documents(
+        session,
+        consolidation,
+        review_round,
+        tables,
+        commune_agency,
+        district,
+        (district.phrase, province.phrase),
+        lambda code: commune_output_dir(year, code),
+        today,
+        certificates,
+    )
 
     district_dir = district_output_dir(year, district.code)
     report = district_report_draft(district, province, standard, tables, unit_chart(session, tables))
@@ -357,6 +408,71 @@ def district_documents(
     write_tables_xlsx(tables, tables_path)
     extra_files.append(IssuedDocument("tables_xlsx", district.code, str(tables_path), _sha(tables_path)))
     return _write_jobs(session, jobs, workers) + extra_files
+
+
+def province_round_documents(
+    session: Session,
+    consolidation_id: int,
+    *,
+    issued_on: dt.date | None = None,
+    workers: int | None = None,
+    certificates: bool = True,
+) -> list[IssuedDocument]:
+    """A province round's consolidation (two-tier map, from the 2025 round): each commune's notice,
+    decision, report, certificates and lists with the province as the body it reports to, named
+    as the round's map names them ("Xã Cam Lộ" of "Tỉnh Quảng Trị", 44), and the province's
+    consolidated tables (XLSX). No district is named anywhere. The province's decision follows its
+    approval (`province_documents`)."""
+    consolidation, review_round = _load(session, consolidation_id)
+    if review_round.scope_level != "province":
+        raise LookupError(f"consolidation {consolidation_id} is not a province round's: use round_documents")
+    year = review_round.year
+    if not admin_map(year).is_two_tier:
+        raise ValueError(f"năm {year}: tỉnh chỉ tổng hợp trực tiếp các xã trên danh mục hai cấp (từ 07/2025)")
+    reporting = legal_period(year).reporting
+    if reporting.superior_level != "province":
+        raise ValueError(
+            f"năm {year}: data/legal_bases.yaml cho xã báo cáo cấp {reporting.superior_level}, "
+            "nhưng danh mục hai cấp không có cấp huyện"
+        )
+    province = province_agency(review_round.scope_code, year)
+    today = issued_on or dt.date.today()
+    tables = tables_from_json(consolidation.tables)
+    jobs, extra_files = _communes_documents(
+        session,
+        consolidation,
+        review_round,
+        tables,
+        lambda code: commune_agency(code, year),
+        province,
+        (None, province.phrase),
+        lambda code: province_commune_output_dir(year, province.code, code),
+        today,
+        certificates,
+    )
+    tables_path = province_output_dir(year, province.code) / f"bang-tong-hop-tinh-{province.code}-{year}.xlsx"
+    write_tables_xlsx(tables, tables_path)
+    extra_files.append(IssuedDocument("tables_xlsx", province.code, str(tables_path), _sha(tables_path)))
+    return _write_jobs(session, jobs, workers) + extra_files
+
+
+def round_documents(
+    session: Session,
+    consolidation_id: int,
+    *,
+    issued_on: dt.date | None = None,
+    workers: int | None = None,
+    certificates: bool = True,
+) -> list[IssuedDocument]:
+    """The documents after a consolidation, whatever the round's scope: a district round's
+    (`district_documents`, three-level map) or a province round's (`province_round_documents`,
+    two-tier map). What the flows call after consolidating."""
+    _, review_round = _load(session, consolidation_id)
+    builders = {"district": district_documents, "province": province_round_documents}
+    build = builders.get(review_round.scope_level)
+    if build is None:
+        raise LookupError(f"round {review_round.id}: no documents for a {review_round.scope_level} round")
+    return build(session, consolidation_id, issued_on=issued_on, workers=workers, certificates=certificates)
 
 
 def _sha(path: Path) -> str:
@@ -368,8 +484,7 @@ def _sha(path: Path) -> str:
 def _certificates_job(
     session: Session,
     agency: Agency,
-    district: Agency,
-    province: Agency,
+    residence: tuple[str | None, str],
     year: int,
     standard: Any,
     households: pd.DataFrame,
@@ -379,9 +494,7 @@ def _certificates_job(
     round_id: int,
     out_dir: Path,
 ) -> _Job:
-    pages, keys = certificate_pages(
-        agency, district.phrase, province.phrase, year, standard, households, members, history
-    )
+    pages, keys = certificate_pages(agency, *residence, year, standard, households, members, history)
     numbers = register_certificates(
         session,
         agency=agency.key,
@@ -425,13 +538,15 @@ def province_documents(
     *,
     issued_on: dt.date | None = None,
 ) -> list[IssuedDocument]:
-    """The province's decision approving the results, signed by the recorded approver."""
+    """The province's decision approving the results, signed by the recorded approver. On the
+    two-tier map its tables are the province round's own passed consolidation (one row per commune)
+    and the province is named as that map names it; otherwise the districts' tables rolled up."""
     approval = session.get(Approval, approval_id)
     if approval is None or approval.decision != "approved":
         raise LookupError(f"approval {approval_id} is not an approval")
     standard = standard_for(year, province_code)
     prepared = build_province_tables(session, year, province_code, actor)
-    agency = province_agency(province_code)
+    agency = province_agency(province_code, year) if prepared.direct else province_agency(province_code)
     signature = signature_for_position(approval.approver_position, approval.approver_name)
     chart = unit_chart(session, prepared.tables)
     draft = province_decision_draft(agency, standard, prepared.tables, signature, chart)
@@ -455,4 +570,12 @@ def province_documents(
     ]
 
 
-__all__ = ["CHUNK", "DOC_LABELS_VI", "IssuedDocument", "district_documents", "province_documents"]
+__all__ = [
+    "CHUNK",
+    "DOC_LABELS_VI",
+    "IssuedDocument",
+    "district_documents",
+    "province_documents",
+    "province_round_documents",
+    "round_documents",
+]

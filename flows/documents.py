@@ -9,7 +9,7 @@ from prefect.runtime import flow_run
 from rasoat.admin.scope import scope
 from rasoat.pipeline.documents_stage import IssuedDocument
 from tasks.consolidation import write_overview_task
-from tasks.documents import district_documents_task, province_documents_task, publish_documents
+from tasks.documents import province_documents_task, publish_documents, round_documents_task
 
 
 def documents_run_name() -> str:
@@ -31,7 +31,7 @@ def documents_flow(
         certificates: also issue the certificates (Mẫu 03); without them they can be issued by a
             later run, and keep their numbers then.
     """
-    issued = district_documents_task(consolidation_id, certificates)
+    issued = round_documents_task(consolidation_id, certificates)
     unit = scope(year, scope_code)
     publish_documents(issued, f"documents-{year}-{unit.code}", f"Văn bản {unit.label_vi}, năm {year}")
     write_overview_task(year, unit.code)  # the page's links to the new documents

@@ -1,4 +1,5 @@
-"""Tasks of the documents stage: write each district's and the province's documents, show them.
+"""Tasks of the documents stage: write each consolidated unit's (a district's, or a two-tier
+province's) and the province's documents, show them.
 
 Artifacts and logs carry paths, document numbers and counts only: names and CCCD numbers exist
 only inside the documents themselves.
@@ -15,18 +16,18 @@ from sqlalchemy.orm import Session
 from rasoat.pipeline.documents_stage import (
     DOC_LABELS_VI,
     IssuedDocument,
-    district_documents,
     province_documents,
+    round_documents,
 )
 from tasks.database_task import database_task
 
 
 # Retried like any database task: issuing again keeps every number and rewrites the same bytes.
-@database_task("district-documents")
-def district_documents_task(
+@database_task("round-documents")
+def round_documents_task(
     session: Session, consolidation_id: int, certificates: bool = True
 ) -> list[IssuedDocument]:
-    issued = district_documents(session, consolidation_id, certificates=certificates)
+    issued = round_documents(session, consolidation_id, certificates=certificates)
     kinds = Counter(d.kind for d in issued)
     get_run_logger().info(
         "consolidation %s: %s files (%s), %s new numbers",

@@ -125,7 +125,7 @@ def test_task_bodies_through_a_round(
         assert Path(consolidation.write_overview_task.fn(YEAR, DISTRICT)).is_file()
 
         # The district's documents, without certificates.
-        issued = documents.district_documents_task.fn(outcome.consolidation_id, False)
+        issued = documents.round_documents_task.fn(outcome.consolidation_id, False)
         assert "district_report" in {d.kind for d in issued}
         assert all(Path(d.path).is_file() for d in issued)
         documents.publish_documents.fn(issued, f"documents-{YEAR}-{DISTRICT}", "Văn bản huyện kiểm thử")

@@ -147,10 +147,6 @@ def classify(
     console.print(f"{len(output):,} hộ → {out}")
 
 
-DEMO_DISTRICT = "468"  # Cam Lộ, Quảng Trị
-DEMO_YEAR = 2026  # this autumn's periodic review; Decree 351/2025 keeps the 2022–2025 standard for 2026
-
-
 def _progress() -> Progress:
     return Progress(
         TextColumn("{task.description}"),
@@ -201,14 +197,30 @@ def _generate(district: str, year: int, out: Path, seed: int, households: int | 
 @app.command()
 @friendly_errors
 def demo(
-    year: Annotated[int, typer.Option(help="Review year.")] = DEMO_YEAR,
+    legacy: Annotated[
+        bool, typer.Option("--legacy", help="A district round of the three-level map (Cam Lộ, 2024) instead.")
+    ] = False,
+    year: Annotated[int | None, typer.Option(help="Review year (default 2026; 2024 with --legacy).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed of the generated data.")] = 1,
     households: Annotated[int | None, typer.Option(help="Total households (default ≈ 15,000).")] = None,
 ) -> None:
-    """A whole review round for Cam Lộ on generated data, approved by a demo approver."""
-    from rasoat.cli_demo import run_demo
+    """A whole review round on generated data, approved by a demo approver: this year's round of two
+    communes of the new Quảng Trị (44) on today's map, or with --legacy Cam Lộ district's."""
+    from dataclasses import replace
 
-    run_demo(console, year, seed, households, _generate)
+    from rasoat.admin.scope import scope_level
+    from rasoat.cli_demo import LEGACY_DEMO, TWO_TIER_DEMO, run_demo
+
+    plan = LEGACY_DEMO if legacy else TWO_TIER_DEMO
+    if year is not None:
+        if (scope_level(year) == "district") != legacy:
+            raise typer.BadParameter(
+                "năm này dùng bản đồ ba cấp: thêm --legacy"
+                if not legacy
+                else "--legacy chỉ dùng cho năm đến 2024"
+            )
+        plan = replace(plan, year=year)
+    run_demo(console, plan, seed, households, _generate)
 
 
 EXIT_REJECTED = 1

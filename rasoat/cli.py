@@ -184,6 +184,8 @@ def generate(
     province on the year's map), plus last years' history."""
     if (district is None) == (province is None):
         raise typer.BadParameter("cần đúng một trong hai: --district (huyện cũ) hoặc --province (tỉnh)")
+    if district is not None and communes:
+        raise typer.BadParameter("--communes đi với --province: một huyện cũ được tạo đủ các xã")
     if province is not None:
         codes = [c.strip() for c in (communes or "").split(",") if c.strip()]
         if not codes:

@@ -2,11 +2,11 @@
 
 The files are xlsxwriter's (constant-memory mode: inline strings, no shared-string table). Driving
 xlsxwriter cell by cell costs about 6 µs a cell, most of a generated sample's time; so the rows'
-XML is built a column at a time with numpy string operations, exactly as xlsxwriter writes each
-cell, and spliced into the package xlsxwriter writes for the headers alone. The result is the same
-file byte for byte (tests/test_generate.py compares both). Values xlsxwriter would treat specially
-(text starting with "=", links, characters to escape, whitespace to preserve, booleans, dates) are
-left to xlsxwriter itself: the whole workbook then goes the slow way.
+XML is built a column at a time, in the pieces xlsxwriter writes for each cell, joined once (no
+Python loop over cells), and spliced into the package xlsxwriter writes for the headers alone. The
+result is the same file byte for byte (tests/test_generate.py compares both). Values xlsxwriter
+would treat specially (text starting with "=", links, characters to escape, whitespace to
+preserve, booleans, dates) are left to xlsxwriter itself: the whole workbook then goes the slow way.
 """
 
 from __future__ import annotations
@@ -27,22 +27,10 @@ from rasoat.schema import AREA_LABELS_VI, HOUSEHOLD_COLUMNS, HOUSEHOLD_SHEET, ME
 
 # A fixed creation time keeps workbooks byte-identical for the same seed.
 FIXED_CREATED = dt.datetime(2026, 1, 1)
-CHUNK_ROWS = 20_000  # rows built at once: bounds the numpy string arrays' memory
+CHUNK_ROWS = 20_000  # rows built at once: bounds the memory of the pieces
 # Text xlsxwriter changes or types otherwise: escapes (&, <, >, control characters, its own _xHHHH_
 # escapes), non-characters.
 _NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
-_SPECIAL_START = (
-    "=",
-    "{=",
-    "ftp://",
-    "ftps://",
-    "http://",
-    "https://",
-    "mailto:",
-    "internal:",
-    "external:",
-    "file://",
-)
 _MAX_FAST_STRING = 16_383  # longer strings: xlsxwriter checks their UTF-16 length
 
 
@@ -88,51 +76,63 @@ def _types(values: np.ndarray) -> np.ndarray:
 
 
 def _number_text(values: np.ndarray) -> np.ndarray | None:
-    """`f"{v:.16G}"` of ints and floats, as xlsxwriter writes them; None when one is not simple."""
+    """`f"{v:.16G}"` of ints and floats, as xlsxwriter writes them (formatted once per distinct
+    value: flags, counts and amounts repeat); None when one is not finite or too large."""
     numbers = values.astype(np.float64)
-    if not np.isfinite(numbers).all():
+    if not (np.isfinite(numbers) & (np.abs(numbers) < 2**53)).all():  # beyond: a float is not the int
         return None
-    whole = (numbers == np.floor(numbers)) & (np.abs(numbers) < 1e15)  # exactly an int's digits
-    text = np.where(whole, numbers.astype(np.int64).astype(str), "")
-    rest = np.flatnonzero(~whole)  # few or none: fractions (a loop over these only)
-    if len(rest):
-        text = text.astype(object)
-        text[rest] = [f"{v:.16G}" for v in numbers[rest]]
-    return np.asarray(text, dtype=str)
+    distinct, index = np.unique(numbers, return_inverse=True)
+    # A float's .16G of an int's value is that int's digits (below 1e16), as for the int itself.
+    text = np.array([f"{v:.16G}" for v in distinct.tolist()], dtype=object)
+    return text[index]
 
 
-def _column_xml(values: np.ndarray, letter: str, rows: np.ndarray) -> np.ndarray | None:
-    """Each cell's XML (empty for an empty cell), or None when xlsxwriter must write the column."""
+# A cell's XML in five pieces, joined with the others at the end (str.join: no per-cell string is
+# built): '<c r="' + column + row, then the value's opening, the value, its closing.
+_STRING = ('" t="inlineStr"><is><t>', "</t></is></c>")
+_NUMBER = ('"><v>', "</v></c>")
+# After "\n": what xlsxwriter treats otherwise at a string's start (formula, link, whitespace to
+# preserve, an empty string); before "\n": whitespace at its end.
+_SPECIAL = re.compile(r"\n(?:=|\{=|ftps?://|https?://|mailto:|internal:|external:|file://|\s)|\s\n")
+
+
+def _plain_strings(texts: list[str]) -> bool:
+    """Whether xlsxwriter writes every one of `texts` as an inline string, unchanged."""
+    joined = "\n" + "\n".join(texts) + "\n"
+    return not (
+        joined.count("\n") != len(texts) + 1  # a line break inside a value
+        or _NEEDS_ESCAPE.search(joined)
+        or _SPECIAL.search(joined)
+        or max(map(len, texts)) > _MAX_FAST_STRING
+    )
+
+
+def _column_pieces(values: np.ndarray, letter: str, rows: np.ndarray) -> list[np.ndarray] | None:
+    """The five pieces of each cell (all "" for an empty cell), or None when xlsxwriter must write
+    the column."""
     kinds = _types(values)
     # Exact classes, as xlsxwriter dispatches (a bool is an int subclass but written as TRUE/FALSE).
     is_str = np.equal(kinds, str).astype(bool)
     is_num = np.equal(kinds, int).astype(bool) | np.equal(kinds, float).astype(bool)
-    empty = np.equal(values, None)
+    empty = np.equal(values, None).astype(bool)
     if not (is_str | is_num | empty).all():
         return None  # booleans, dates, numpy scalars, …
-    out = np.full(len(values), "", dtype=object)
-    ref = np.strings.add(f'<c r="{letter}', rows)
+    pieces = [np.full(len(values), "", dtype=object) for _ in range(5)]
     if is_str.any():
-        text = np.asarray(values[is_str].tolist(), dtype=str)
-        joined = "\n".join(text.tolist())
-        if (
-            _NEEDS_ESCAPE.search(joined)
-            or np.strings.startswith(text[:, None], np.array(_SPECIAL_START)).any()
-            or (np.strings.str_len(text) > _MAX_FAST_STRING).any()
-            or (np.strings.strip(text) != text).any()
-        ):
+        if not _plain_strings(values[is_str].tolist()):
             return None
-        blank = np.strings.str_len(text) == 0  # xlsxwriter writes no cell for ""
-        cells = np.strings.add(np.strings.add(ref[is_str], '" t="inlineStr"><is><t>'), text)
-        cells = np.strings.add(cells, "</t></is></c>")
-        out[is_str] = np.where(blank, "", cells).astype(object)
+        pieces[2][is_str], pieces[4][is_str] = _STRING
+        pieces[3][is_str] = values[is_str]
     if is_num.any():
         number = _number_text(values[is_num])
         if number is None:
             return None
-        cells = np.strings.add(np.strings.add(ref[is_num], '"><v>'), number)
-        out[is_num] = np.strings.add(cells, "</v></c>").astype(object)
-    return out
+        pieces[2][is_num], pieces[4][is_num] = _NUMBER
+        pieces[3][is_num] = number
+    filled = ~empty
+    pieces[0][filled] = f'<c r="{letter}'
+    pieces[1][filled] = rows[filled]
+    return pieces
 
 
 def _rows_xml(cells: np.ndarray, first_row: int) -> tuple[str, int] | None:
@@ -143,18 +143,18 @@ def _rows_xml(cells: np.ndarray, first_row: int) -> tuple[str, int] | None:
     for start in range(0, len(cells), CHUNK_ROWS):
         chunk = cells[start : start + CHUNK_ROWS]
         numbers = np.arange(first_row + start, first_row + start + len(chunk))
-        rows = numbers.astype(str)
+        rows = numbers.astype(str).astype(object)
         columns = []
         for j, letter in enumerate(letters):
-            xml = _column_xml(chunk[:, j], letter, rows)
-            if xml is None:
+            pieces = _column_pieces(chunk[:, j], letter, rows)
+            if pieces is None:
                 return None
-            columns.append(xml)
-        grid = np.column_stack(columns)
-        filled = (grid != "").any(axis=1)  # a row with no cell is not written at all
-        opening = np.where(filled, np.strings.add(np.strings.add('<row r="', rows), '">'), "").astype(object)
-        closing = np.where(filled, "</row>", "").astype(object)
-        parts.append("".join(np.column_stack([opening, grid, closing]).ravel().tolist()))
+            columns.extend(pieces)
+        filled = ~np.equal(chunk, None).all(axis=1)  # a row with no cell is not written at all
+        opening = [np.where(filled, '<row r="', ""), np.where(filled, rows, ""), np.where(filled, '">', "")]
+        closing = np.where(filled, "</row>", "")
+        grid = np.column_stack([*(o.astype(object) for o in opening), *columns, closing.astype(object)])
+        parts.append("".join(grid.ravel().tolist()))
         if filled.any():
             last = int(numbers[filled][-1])
     return "".join(parts), last
@@ -191,10 +191,8 @@ def _fast(target: Path | IO[bytes], sheets: list[tuple[str, list[str], np.ndarra
                 (rows, last), (_, headers, _) = bodies[int(match[1]) - 1], sheets[int(match[1]) - 1]
                 if last:
                     xml = data.decode("utf-8")
-                    end = f"{xl_col_to_name(len(headers) - 1)}"
-                    xml = xml.replace(
-                        f'<dimension ref="A1:{end}1"/>', f'<dimension ref="A1:{end}{last}"/>', 1
-                    )
+                    end = f"{xl_col_to_name(len(headers) - 1)}{last}"  # the headers are the widest row
+                    xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{end}"/>', xml, count=1)
                     xml = xml.replace("</sheetData>", rows + "</sheetData>", 1)
                     data = xml.encode("utf-8")
             copy = zipfile.ZipInfo(info.filename, info.date_time)

@@ -79,6 +79,8 @@ def _join(*parts: np.ndarray | str) -> np.ndarray:
 
 def household_ids(codes: np.ndarray | str, village_no: np.ndarray, serial: np.ndarray) -> np.ndarray:
     """`CCCCC-VV-SSSSS`: registration commune, village, serial (the format communes use)."""
+    if len(serial) == 0:  # numpy's zfill cannot size an empty array
+        return np.empty(0, dtype=object)
     village = np.strings.zfill(np.asarray(village_no).astype(str), 2)
     number = np.strings.zfill(np.asarray(serial).astype(str), 5)
     return _join(codes, "-", village, "-", number).astype(object)

@@ -160,17 +160,37 @@ def _progress() -> Progress:
 @app.command()
 @friendly_errors
 def generate(
-    district: Annotated[str, typer.Option("--district", "-d", help="District code, e.g. 468 (Cam Lộ).")],
     year: Annotated[int, typer.Option("--year", "-y", help="Review year.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    district: Annotated[
+        str | None, typer.Option("--district", "-d", help="Legacy district code, e.g. 468 (Cam Lộ).")
+    ] = None,
+    province: Annotated[
+        str | None, typer.Option("--province", "-p", help="Province code on the year's map, e.g. 44.")
+    ] = None,
+    communes: Annotated[
+        str | None,
+        typer.Option("--communes", "-c", help="With --province: commune codes, e.g. 19597,19603."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 0,
     households: Annotated[
         int | None, typer.Option(help="Total households (default: the district's profile).")
     ] = None,
     errors: Annotated[float, typer.Option(help="Share of households given realistic mistakes.")] = 0.0,
 ) -> None:
-    """Generate one sample workbook per commune of a district, plus last years' history."""
-    result = _generate(district, year, out, seed, households, errors)
+    """Generate one sample workbook per commune (of a legacy district, or chosen units of a
+    province on the year's map), plus last years' history."""
+    if (district is None) == (province is None):
+        raise typer.BadParameter("cần đúng một trong hai: --district (huyện cũ) hoặc --province (tỉnh)")
+    if district is not None and communes:
+        raise typer.BadParameter("--communes đi với --province: một huyện cũ được tạo đủ các xã")
+    if province is not None:
+        codes = [c.strip() for c in (communes or "").split(",") if c.strip()]
+        if not codes:
+            raise typer.BadParameter("cần --communes: mã các xã của tỉnh, cách nhau bởi dấu phẩy")
+        result = _generate_communes(province, year, codes, out, seed, households, errors)
+    else:
+        result = _generate(str(district), year, out, seed, households, errors)
     console.print(
         f"{len(result.files)} xã, {result.households:,} hộ, {result.members:,} nhân khẩu → {out}"
         + (f"; {errors:.1%} hộ có lỗi cố ý (xem {result.manifest_path.name})" if errors else "")
@@ -186,6 +206,26 @@ def _generate(district: str, year: int, out: Path, seed: int, households: int | 
         return generate_district(
             district,
             year,
+            out,
+            seed=seed,
+            households=households,
+            error_rate=errors,
+            progress=lambda commune, n: progress.advance(task),
+        )
+
+
+def _generate_communes(
+    province: str, year: int, communes: list[str], out: Path, seed: int, households: int | None, errors: float
+):
+    from rasoat.generate import commune_scope, generate_communes
+
+    commune_scope(province, year, communes, seed)  # a refused code is said before the progress bar
+    with _progress() as progress:
+        task = progress.add_task(f"Tạo dữ liệu mẫu tỉnh {province}", total=len(set(communes)))
+        return generate_communes(
+            province,
+            year,
+            communes,
             out,
             seed=seed,
             households=households,

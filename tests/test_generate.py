@@ -4,6 +4,7 @@ realistic injected mistakes that the reader (or later validation) really finds."
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from functools import cache
@@ -14,12 +15,16 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from rasoat.admin.maps import UnknownUnitError, admin_map
 from rasoat.admin_units import communes_of
 from rasoat.ages import reference_date
 from rasoat.classifier import classify
 from rasoat.cli import app
-from rasoat.generate import build_district, generate_district
+from rasoat.generate import build_district, generate_communes, generate_district, writer
+from rasoat.generate import cache as generation_cache
+from rasoat.generate.cache import cached_generation
 from rasoat.generate.profiles import load_profile
+from rasoat.generate.writer import write_workbook
 from rasoat.intake import read_submission_path
 from rasoat.movements import Movement, compute_movements, previous_round
 from rasoat.schema import HEAD_RELATION, HOUSEHOLD_COLUMNS, INDICATOR_COLUMNS, MEMBER_COLUMNS
@@ -424,3 +429,204 @@ def test_cli_unknown_district_message_is_vietnamese(tmp_path: Path, monkeypatch:
     output = " ".join(result.output.split())
     assert result.exit_code == 2
     assert "huyện" in output and "no district" not in output
+
+
+# 7. Units of the two-tier map (the July 2025 reform) -----------------------------------------------
+
+CAM_LO_NEW = ["19597", "19603"]  # Xã Cam Lộ, Xã Hiếu Giang (Quảng Trị 44)
+CAM_LO_OLD = ["19597", "19600", "19603", "19606", "19612", "19615", "19618", "19621"]  # district 468
+HA_TINH_NEW = ["18073", "18652"]  # Phường Thành Sen, Phường Hà Huy Tập (Hà Tĩnh 42)
+DAI_NAI = "18082"  # Phường Đại Nài: divided between the two
+
+
+@pytest.fixture(scope="module")
+def cam_lo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cam_lo")
+    generate_communes("44", YEAR, CAM_LO_NEW, out, seed=5, households=400)
+    return out
+
+
+@pytest.fixture(scope="module")
+def ha_tinh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("ha_tinh")
+    generate_communes("42", YEAR, HA_TINH_NEW, out, seed=5, households=400)
+    return out
+
+
+def history_of(out: Path) -> pd.DataFrame:
+    return pd.read_csv(out / "history.csv", dtype=str, keep_default_na=False)
+
+
+def test_cam_lo_old_codes_are_the_conversion_tables() -> None:
+    two_tier = admin_map(YEAR)
+    assert sorted(c.code for new in CAM_LO_NEW for c in two_tier.constituents(new)) == CAM_LO_OLD
+    assert {c.code for c in communes_of("468")} == set(CAM_LO_OLD)
+
+
+def test_two_tier_files_and_history_codes_per_year(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RASOAT_HOME", str(tmp_path / "home"))
+    out = tmp_path / "out"
+    args = ["generate", "--province", "44", "--year", str(YEAR), "--communes", ",".join(CAM_LO_NEW)]
+    result = CliRunner().invoke(app, [*args, "--households", "300", "--seed", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {"19597.xlsx", "19603.xlsx", "history.csv", "manifest.json"}
+    manifest = manifest_of(out)
+    assert (manifest["province_code"], manifest["households"], list(manifest["communes"])) == (
+        "44",
+        300,
+        CAM_LO_NEW,
+    )
+
+    history = history_of(out)
+    assert list(history.columns) == [
+        "household_id", "commune_code", "year", "status", "members", "new_commune_code", "village"
+    ]  # fmt: skip
+    codes = history.groupby("year")["commune_code"].agg(lambda s: sorted(set(s)))
+    assert list(codes.index) == ["2022", "2023", "2024", "2025"]
+    for year in ("2022", "2023", "2024"):
+        assert codes[year] == CAM_LO_OLD
+    assert codes["2025"] == CAM_LO_NEW
+    assert (history[["new_commune_code", "village"]] == "").all().all()  # nothing divided in Cam Lộ
+
+
+def test_households_keep_their_old_ids_and_live_on_the_new_map(cam_lo: Path) -> None:
+    two_tier, old_map = admin_map(YEAR), admin_map(2024)
+    history = history_of(cam_lo)
+    listed = {}
+    for new in CAM_LO_NEW:
+        parsed = read_submission_path(cam_lo / f"{new}.xlsx")
+        assert parsed.problems == [], [str(p) for p in parsed.problems[:5]]
+        hh = parsed.households
+        prefixes = set(hh["household_id"].str.slice(0, 5))
+        assert prefixes == {c.code for c in two_tier.constituents(new)}  # every old commune, no other
+        assert set(hh["commune_code"]) == {new}  # the file is the new commune's
+        assert set(hh["area"]) == {two_tier.area_type(new)} == {"rural"}
+        listed.update(dict.fromkeys(hh["household_id"], new))
+    # Thị trấn Cam Lộ was urban; its households are rural now (Xã Cam Lộ).
+    assert old_map.area_type("19597") == "urban"
+    town = [h for h in listed if h.startswith("19597-")]
+    assert town and all(listed[h] == "19597" for h in town)
+
+    before = history[history["year"] == "2024"]
+    assert (before["commune_code"] == before["household_id"].str.slice(0, 5)).all()  # the same ids
+    last = history[(history["year"] == "2025") & history["household_id"].isin(listed)]
+    assert len(last) > 0.9 * len(listed)
+    assert (last["commune_code"] == last["household_id"].map(listed)).all()
+
+
+def test_divided_commune_is_split_by_village_in_history_and_assignments(ha_tinh: Path) -> None:
+    history = history_of(ha_tinh)
+    assignments = pd.read_csv(ha_tinh / "assignments.csv", dtype=str)
+    assert list(assignments.columns) == ["commune_code", "village", "new_commune_code"]
+    assert set(assignments["commune_code"]) == {DAI_NAI}
+    assert set(assignments["new_commune_code"]) == set(HA_TINH_NEW)  # villages go to both
+    assert not assignments.duplicated(["commune_code", "village"]).any()
+
+    old = history[history["year"] != "2025"]
+    divided = old[old["commune_code"] == DAI_NAI]
+    assert len(divided) and (divided["village"] != "").all()
+    assert set(divided["new_commune_code"]) == set(HA_TINH_NEW)
+    assert (old.loc[old["commune_code"] != DAI_NAI, ["new_commune_code", "village"]] == "").all().all()
+    # Both forms place every divided household alike: by its village.
+    placed = divided.merge(assignments, on=["commune_code", "village"], suffixes=("", "_by_village"))
+    assert len(placed) == len(divided)
+    assert (placed["new_commune_code"] == placed["new_commune_code_by_village"]).all()
+
+    lives = divided.drop_duplicates("household_id").set_index("household_id")["new_commune_code"]
+    for new in HA_TINH_NEW:
+        hh = read_submission_path(ha_tinh / f"{new}.xlsx").households
+        mine = hh[hh["household_id"].str.startswith(f"{DAI_NAI}-")]
+        assert len(mine)
+        assert (mine["household_id"].map(lives).dropna() == new).all()
+        by_village = mine.merge(assignments[assignments["new_commune_code"] == new], on="village")
+        assert len(by_village) == len(mine)  # each in a village assigned to the commune it is listed in
+    after = history[(history["year"] == "2025") & history["household_id"].str.startswith(f"{DAI_NAI}-")]
+    assert (after["commune_code"] == after["household_id"].map(lives)).all()
+
+
+@pytest.mark.parametrize(
+    ("province", "codes", "says"),
+    [
+        ("44", "19597,19600", "mã xã 19600 không còn từ 01/07/2025: nay thuộc Xã Hiếu Giang (19603)"),
+        ("42", "18082", "được chia cho Phường Thành Sen (18073) và Phường Hà Huy Tập (18652)"),
+        ("44", "18073", "mã xã 18073 (Phường Thành Sen) thuộc Tỉnh Hà Tĩnh, không thuộc Tỉnh Quảng Trị (44)"),
+    ],
+)
+def test_cli_refuses_codes_not_on_the_years_map_or_province(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, province: str, codes: str, says: str
+) -> None:
+    monkeypatch.setenv("RASOAT_HOME", str(tmp_path / "home"))
+    out = tmp_path / "out"
+    args = ["generate", "--province", province, "--year", str(YEAR), "--communes", codes, "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2, output
+    assert "Lỗi:" in output and says in output and "Traceback" not in output
+    assert not out.exists() or not any(out.iterdir())
+    with pytest.raises(UnknownUnitError):
+        generate_communes(province, YEAR, codes.split(","), out, households=50)
+
+
+def test_two_tier_same_seed_same_files(tmp_path: Path, cam_lo: Path) -> None:
+    again = generate_communes("44", YEAR, list(reversed(CAM_LO_NEW)), tmp_path / "a", seed=5, households=400)
+    assert manifest_of(again.out_dir) == manifest_of(cam_lo)  # the order asked in does not matter
+    other = generate_communes("44", YEAR, CAM_LO_NEW, tmp_path / "b", seed=6, households=400)
+    assert manifest_of(other.out_dir)["files"] != manifest_of(cam_lo)["files"]
+
+
+def test_legacy_district_keeps_its_format(tmp_path: Path) -> None:
+    generate_district("468", YEAR, tmp_path, seed=1, households=100)  # so small none departed
+    assert list(history_of(tmp_path).columns) == ["household_id", "commune_code", "year", "status", "members"]
+    assert not (tmp_path / "assignments.csv").exists()
+
+
+# 8. Input cache and the vectorised writer -----------------------------------------------------------
+
+
+def test_cache_generates_once_atomically_then_returns_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = {"year": YEAR, "province": "44", "communes": CAM_LO_NEW, "households": 120, "seed": 3}
+    first = cached_generation(**args, cache_dir=tmp_path)
+    assert manifest_of(first)["households"] == 120
+    stamp = (first / "manifest.json").stat().st_mtime_ns
+
+    def fail(*a: object, **k: object) -> None:
+        raise AssertionError("generated again")
+
+    monkeypatch.setattr(generation_cache, "generate_communes", fail)
+    assert cached_generation(**args, cache_dir=tmp_path) == first
+    assert (first / "manifest.json").stat().st_mtime_ns == stamp
+    assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no staging folder left
+
+    monkeypatch.setenv("RASOAT_HOME", str(tmp_path / "home"))
+    with pytest.raises(AssertionError, match="generated again"):  # another seed is another sample
+        cached_generation(**{**args, "seed": 4})
+    assert not any((tmp_path / "home" / "cache" / "generated").iterdir())  # the failure left nothing
+
+
+def _sheets(hh: pd.DataFrame, members: pd.DataFrame | None) -> list[tuple[str, list[str], np.ndarray]]:
+    sheets = [(writer.HOUSEHOLD_SHEET, writer.HOUSEHOLD_COLUMNS, writer._household_frame(hh))]
+    if members is not None:
+        sheets.append((writer.MEMBER_SHEET, writer.MEMBER_COLUMNS, writer._member_frame(members)))
+    return [
+        (n, [c.header_vi for c in cols], writer._frame(f, [c.name for c in cols])) for n, cols, f in sheets
+    ]
+
+
+def test_vectorised_writer_writes_xlsxwriters_file_byte_for_byte() -> None:
+    hh, members, _, _ = build_district("436", YEAR, seed=2, households=300, error_rate=0.05)
+    for frame, people in ((hh, members), (hh, None), (hh.iloc[:0], members.iloc[:0])):
+        fast, slow = io.BytesIO(), io.BytesIO()
+        assert writer._fast(fast, _sheets(frame, people))  # nothing here needs xlsxwriter cell by cell
+        writer.write_workbook_xlsxwriter(slow, _sheets(frame, people))
+        assert fast.getvalue() == slow.getvalue()
+
+    odd = hh.copy()
+    odd.loc[odd.index[0], "village"] = "Tổ 1 & 2 <cũ>"  # escaped by xlsxwriter
+    odd.loc[odd.index[1], "village"] = "=1+1"  # a formula to xlsxwriter
+    assert not writer._fast(io.BytesIO(), _sheets(odd, members))
+    fast, slow = io.BytesIO(), io.BytesIO()
+    write_workbook(fast, odd, members)  # falls back to xlsxwriter, from the start of the buffer
+    writer.write_workbook_xlsxwriter(slow, _sheets(odd, members))
+    assert fast.getvalue() == slow.getvalue()

@@ -153,10 +153,16 @@ def inject(
             household_id = str(hh.at[i, "household_id"])
             where = INJECTORS[kind](rng, hh, members, int(i))
             if where:
-                commune = str(hh.at[i, "commune_code"]) if kind != "commune_outside_district" else None
+                # The workbook the household is in: its id's prefix is the old commune after a merger.
+                if "workbook" in hh.columns:
+                    commune = str(hh.at[i, "workbook"])
+                elif kind != "commune_outside_district":
+                    commune = str(hh.at[i, "commune_code"])
+                else:
+                    commune = household_id.split("-")[0]
                 records.append(
                     {
-                        "commune_code": commune or household_id.split("-")[0],
+                        "commune_code": commune,
                         "sheet": where[0],
                         "household_id": household_id,
                         "column": where[1],

@@ -10,12 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rasoat.generate.households import household_ids
 from rasoat.generate.profiles import Profile
 from rasoat.schema import Status
 
 POOR, NEAR, MSTB, NON = (s.value for s in (Status.POOR, Status.NEAR_POOR, Status.MSTB, Status.NON_POOR))
 ABSENT = "absent"
 DEPARTED_SERIAL_BASE = 90_000
+# Where a divided old commune's household lives now: read by `rasoat baseline import`.
+REFORM_COLUMNS = ["new_commune_code", "village"]
 
 
 def _step_back(rng: np.random.Generator, now: np.ndarray, rows: dict[str, dict[str, float]]) -> np.ndarray:
@@ -67,31 +70,54 @@ def _rows(profile: Profile, hh: pd.DataFrame) -> dict[str, dict[str, float]]:
 
 
 def _departed(rng: np.random.Generator, profile: Profile, hh: pd.DataFrame) -> pd.DataFrame:
+    """Households of last year's roster gone now: from the same communes and villages as others."""
     n = round(profile["departed_share"] * len(hh))
     pick = rng.integers(0, len(hh), n)
     statuses = profile["departed_status"]
     status = rng.choice(list(statuses), n, p=np.array(list(statuses.values())) / sum(statuses.values()))
     base = hh.iloc[pick]
-    serial = DEPARTED_SERIAL_BASE + np.arange(n)
-    ids = (base["commune_code"] + "-" + base["village_no"].map("{:02d}".format) + "-").to_numpy() + pd.Series(
-        serial, dtype="int64"
-    ).astype(str).str.zfill(5).to_numpy(dtype=object)
+    registered = _registered(base)
+    ids = household_ids(registered, base["village_no"].to_numpy(), DEPARTED_SERIAL_BASE + np.arange(n))
     return pd.DataFrame(
         {
             "household_id": ids,
             "commune_code": base["commune_code"].to_numpy(),
+            "registered_commune": registered,
+            "village": base["village"].to_numpy(),
             "status": status,
             "members": np.where(status == POOR, rng.integers(1, 3, n), rng.integers(1, 6, n)),
         }
     )
 
 
+def _registered(hh: pd.DataFrame) -> np.ndarray:
+    """The commune each household was registered in (its id's prefix): before the reform, where
+    it is listed."""
+    column = "registered_commune" if "registered_commune" in hh.columns else "commune_code"
+    return hh[column].to_numpy(dtype=object)
+
+
 def draw_history(
-    rng: np.random.Generator, profile: Profile, hh: pd.DataFrame, year: int, first_year: int
+    rng: np.random.Generator,
+    profile: Profile,
+    hh: pd.DataFrame,
+    year: int,
+    first_year: int,
+    *,
+    two_tier_years: frozenset[int] = frozenset(),
+    divided: frozenset[str] = frozenset(),
+    reform_columns: bool = False,
 ) -> pd.DataFrame:
     """Long history (`household_id`, `commune_code`, `year`, `status`, `members`), years
-    `first_year` .. `year - 1`; empty when `year` is the first year of the period."""
+    `first_year` .. `year - 1`; empty when `year` is the first year of the period.
+
+    Rows of a year on the three-level map are under the commune the household was registered in
+    (the old code, its id's prefix); rows of `two_tier_years` under the unit listing it now. With
+    `reform_columns`, two more: `new_commune_code` and `village`, given on the old-code rows of the
+    `divided` old communes only (the code alone does not say which successor has the household)."""
     columns = ["household_id", "commune_code", "year", "status", "members"]
+    if reform_columns:
+        columns += REFORM_COLUMNS
     years = list(range(first_year, year))
     if not years:
         return pd.DataFrame(columns=columns)
@@ -100,12 +126,13 @@ def draw_history(
     last = _step_back(rng, now, rows)
 
     departed = _departed(rng, profile, hh)
+    kept = ["household_id", "commune_code", "registered_commune", "village"]
     roster = pd.concat(
         [
-            hh[["household_id", "commune_code"]].assign(last=last, now=now),
-            departed.rename(columns={"status": "last"})[["household_id", "commune_code", "last"]].assign(
-                now=ABSENT
-            ),
+            hh[["household_id", "commune_code", "village"]].assign(
+                registered_commune=_registered(hh), last=last, now=now
+            )[[*kept, "last", "now"]],
+            departed.rename(columns={"status": "last"})[[*kept, "last"]].assign(now=ABSENT),
         ],
         ignore_index=True,
     )
@@ -134,18 +161,24 @@ def draw_history(
             for y in earlier_years:
                 statuses[y] = np.where(re_entry & (when == y), group, statuses[y])
 
-    frames = [
-        pd.DataFrame(
-            {
-                "household_id": roster["household_id"],
-                "commune_code": roster["commune_code"],
-                "year": y,
-                "status": statuses[y],
-                "members": members,
-            }
-        )
-        for y in years
-    ]
+    listed = roster["commune_code"].to_numpy(dtype=object)
+    registered = roster["registered_commune"].to_numpy(dtype=object)
+    split = np.isin(registered, list(divided))
+    frames = []
+    for y in years:
+        two_tier = y in two_tier_years
+        frame = {
+            "household_id": roster["household_id"],
+            "commune_code": listed if two_tier else registered,
+            "year": y,
+            "status": statuses[y],
+            "members": members,
+        }
+        if reform_columns:
+            placed = split & (not two_tier)
+            frame["new_commune_code"] = np.where(placed, listed, None)
+            frame["village"] = np.where(placed, roster["village"].to_numpy(dtype=object), None)
+        frames.append(pd.DataFrame(frame))
     history = pd.concat(frames, ignore_index=True)
     history = history.loc[history["status"] != ABSENT, columns]
     return history.sort_values(["year", "household_id"], kind="stable").reset_index(drop=True)

@@ -6,6 +6,8 @@ deprivations are then drawn so that the real classifier gives that status back.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -26,23 +28,92 @@ def _split(total: int, weights: np.ndarray, minimum: int = 0) -> np.ndarray:
     return parts + minimum
 
 
+@dataclass(frozen=True)
+class Home:
+    """A commune households were registered in: their ids start with its code, for good.
+
+    Before the July 2025 reform a home is simply a commune of the district. After it, a home is an
+    old commune inside a new one: its households are listed in the new commune's workbook but keep
+    the ids (and villages) they had. A divided old commune's villages are split between its
+    successors in contiguous blocks, so a village, and every household in it, goes to one of them."""
+
+    code: str
+    area_type: str  # of the unit listing its households on the round's map: sets the rate factor
+    village_label: str = ""  # "Thôn" / "Tổ dân phố"; empty: from area_type
+    # After a merger several old communes share a workbook and all have a "Thôn 1": their names
+    # carry the old commune's ("Thôn 1 Cam Thành") so they stay distinct there.
+    village_suffix: str = ""
+    weight: float = 1.0  # relative size (a former town is larger than a rural commune)
+    successors: tuple[str, ...] = ()  # the units its villages are listed in now; () = itself
+    wanted: frozenset[str] = frozenset()  # successors being generated: other ones' villages stay empty
+
+    @property
+    def divided(self) -> bool:
+        return len(self.successors) > 1
+
+    def listed_in(self, village_no: np.ndarray, n_villages: int) -> np.ndarray:
+        """The commune whose workbook lists each village (numbered 1..n_villages) now."""
+        if not self.successors:
+            return np.full(len(village_no), self.code, dtype=object)
+        blocks = self.village_blocks(n_villages)
+        return np.asarray(self.successors, dtype=object)[blocks[village_no - 1]]
+
+    def village_blocks(self, n_villages: int) -> np.ndarray:
+        """Per village 1..n, the index of the successor it went to (contiguous blocks, ≥ 1 each)."""
+        k = max(len(self.successors), 1)
+        sizes = _split(n_villages, np.ones(k), minimum=1)
+        return np.repeat(np.arange(k), sizes)
+
+
+def legacy_homes(communes: list[Commune]) -> list[Home]:
+    return [Home(c.code, c.area_type) for c in communes]
+
+
+def _join(*parts: np.ndarray | str) -> np.ndarray:
+    """Element-wise concatenation of string arrays (numpy string ufuncs: no Python loop)."""
+    out = np.asarray(parts[0], dtype=str)
+    for part in parts[1:]:
+        out = np.strings.add(out, np.asarray(part, dtype=str))
+    return out
+
+
+def household_ids(codes: np.ndarray | str, village_no: np.ndarray, serial: np.ndarray) -> np.ndarray:
+    """`CCCCC-VV-SSSSS`: registration commune, village, serial (the format communes use)."""
+    if len(serial) == 0:  # numpy's zfill cannot size an empty array
+        return np.empty(0, dtype=object)
+    village = np.strings.zfill(np.asarray(village_no).astype(str), 2)
+    number = np.strings.zfill(np.asarray(serial).astype(str), 5)
+    return _join(codes, "-", village, "-", number).astype(object)
+
+
 def allocate(
-    rng: np.random.Generator, profile: Profile, communes: list[Commune], total: int, standard: Standard
-) -> pd.DataFrame:
-    """One row per household: commune, area, village, id and intended status."""
-    sizes = _split(
-        total, rng.dirichlet(np.full(len(communes), 6.0)), min(MIN_COMMUNE_HOUSEHOLDS, total // len(communes))
-    )
-    urban = np.array([c.area_type == "urban" for c in communes])
-    factor = rng.lognormal(0.0, profile["commune_rate_spread"], len(communes))
+    rng: np.random.Generator,
+    profile: Profile,
+    homes: list[Home],
+    total: int,
+    standard: Standard,
+    area_of: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per household: where it is listed (`commune_code`), where it was registered
+    (`registered_commune`, its id's prefix), area, village, id and intended status.
+
+    `area_of` gives the area of the units households are listed in when it is not their home's
+    (after the reform: the new unit's, from today's map). Second frame: where each village of a
+    divided home went (`commune_code`, `village`, `new_commune_code`), all its villages, with
+    households or not."""
+    weights = rng.dirichlet(np.full(len(homes), 6.0)) * np.array([h.weight for h in homes])
+    sizes = _split(total, weights, min(MIN_COMMUNE_HOUSEHOLDS, total // len(homes)))
+    urban = np.array([h.area_type == "urban" for h in homes])
+    factor = rng.lognormal(0.0, profile["commune_rate_spread"], len(homes))
     factor *= np.where(urban, profile["urban_rate_factor"], 1.0)
     factor *= total / (factor * sizes).sum()  # keep the district rate on target
     rates = profile["rates"]
     mstb_rate = rates["mstb"] if standard.mstb_band is not None else 0.0
 
-    frames = []
+    frames, placed = [], []
     lo, hi = profile["villages"]
-    for commune, size, f, is_urban in zip(communes, sizes, factor, urban, strict=True):
+    # A loop over the (few) communes; everything per household inside it is vectorised.
+    for home, size, f, is_urban in zip(homes, sizes, factor, urban, strict=True):
         counts = [
             round(min(rates["poor"] * f, 0.8) * size),
             round(min(rates["near_poor"] * f, 0.5) * size),
@@ -50,25 +121,54 @@ def allocate(
         ]
         status = np.repeat(STATUSES, [*counts, size - sum(counts)])
         rng.shuffle(status)
-        n_villages = int(rng.integers(lo, hi + 1))
-        village = np.sort(rng.choice(n_villages, size, p=rng.dirichlet(np.full(n_villages, 5.0)))) + 1
+        n_villages = max(int(rng.integers(lo, hi + 1)), len(home.successors))
+        p = rng.dirichlet(np.full(n_villages, 5.0))
+        if home.divided:  # only the villages of the successors being generated get households
+            went = np.asarray(home.successors)[home.village_blocks(n_villages)]
+            p = np.where(np.isin(went, list(home.wanted)), p, 0.0)
+            p /= p.sum()
+        village = np.sort(rng.choice(n_villages, size, p=p)) + 1
         serial = np.arange(1, size + 1)
-        label = "Tổ dân phố" if is_urban else "Thôn"
+        label = home.village_label or ("Tổ dân phố" if is_urban else "Thôn")
+        names = np.array(
+            [f"{label} {v}{home.village_suffix}" for v in range(1, n_villages + 1)], dtype=object
+        )
+        listed = home.listed_in(village, n_villages)
+        if home.divided:
+            every = np.arange(1, n_villages + 1)
+            placed.append(
+                pd.DataFrame(
+                    {
+                        "commune_code": home.code,
+                        "village": names,
+                        "new_commune_code": home.listed_in(every, n_villages),
+                    }
+                )
+            )
+        area = (
+            np.full(size, home.area_type, dtype=object)
+            if area_of is None
+            else pd.Series(listed).map(area_of).to_numpy(dtype=object)
+        )
         frames.append(
             pd.DataFrame(
                 {
-                    "commune_code": commune.code,
-                    "area": commune.area_type,
+                    "commune_code": listed,
+                    "area": area,
                     "village_no": village,
-                    "village": [f"{label} {v}" for v in village],  # per commune: ≤ 15 distinct
-                    "household_id": [
-                        f"{commune.code}-{v:02d}-{s:05d}" for v, s in zip(village, serial, strict=True)
-                    ],
+                    "village": names[village - 1],  # per commune: ≤ 15 distinct
+                    "household_id": household_ids(home.code, village, serial),
                     "status": status,
+                    "registered_commune": home.code,
                 }
             )
         )
-    return pd.concat(frames, ignore_index=True)
+    villages = (
+        pd.concat(placed, ignore_index=True)
+        if placed
+        else pd.DataFrame(columns=["commune_code", "village", "new_commune_code"])
+    )
+    return pd.concat(frames, ignore_index=True), villages
 
 
 def draw_attributes(rng: np.random.Generator, profile: Profile, hh: pd.DataFrame) -> pd.DataFrame:

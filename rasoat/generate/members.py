@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from rasoat.ages import CHILD_AGE, ELDER_AGE, INSURANCE_AGE, SCHOOL_AGES, reference_date
-from rasoat.generate.names import family_names, highland_names, kinh_names
+from rasoat.generate.names import family_indices, highland_names, kinh_names
 from rasoat.generate.profiles import Profile
 from rasoat.schema import HEAD_RELATION, INDICATOR_COLUMNS
 
@@ -69,8 +69,8 @@ def draw_members(rng: np.random.Generator, profile: Profile, hh: pd.DataFrame, y
     ethnicity = hh["ethnicity"].to_numpy()[owner]
     styles = profile["ethnic_name_style"]
     highland = np.isin(ethnicity, [g for g, style in styles.items() if style == "highland"])
-    family = family_names(rng, len(hh))[owner]
-    spouse_family = family_names(rng, n)
+    family = family_indices(rng, len(hh))[owner]
+    spouse_family = family_indices(rng, n)
     family = np.where(is_spouse | is_parent, spouse_family, family)
     names = np.where(highland, highland_names(rng, sex), kinh_names(rng, family, sex))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 FAMILY = np.array(
@@ -139,17 +141,44 @@ HIGHLAND_GIVEN = np.array(
 )
 
 
+# Full names are picked from tables of every combination (family × middle × given, built once) by
+# index: no string is built per person, and each person's name is a reference to a table entry.
+# The draws are the same as picking each part by name (`rng.choice` of an index or of the array).
+
+
+@cache
+def _kinh_table() -> np.ndarray:
+    """[family, sex (0 Nam, 1 Nữ), middle, given] → "Family Middle Given"."""
+    table = np.empty((len(FAMILY), 2, len(MIDDLE["Nam"]), len(GIVEN["Nam"])), dtype=object)
+    for f, family in enumerate(FAMILY):
+        for x, sex in enumerate(("Nam", "Nữ")):
+            for m, middle in enumerate(MIDDLE[sex]):
+                for g, given in enumerate(GIVEN[sex]):
+                    table[f, x, m, g] = f"{family} {middle} {given}"
+    return table
+
+
+@cache
+def _highland_table() -> np.ndarray:
+    return np.array(
+        [[f"{HIGHLAND_PREFIX[sex]} {given}" for given in HIGHLAND_GIVEN] for sex in ("Nam", "Nữ")],
+        dtype=object,
+    )
+
+
 def kinh_names(rng: np.random.Generator, family: np.ndarray, sex: np.ndarray) -> np.ndarray:
-    male = sex == "Nam"
-    middle = np.where(male, rng.choice(MIDDLE["Nam"], len(sex)), rng.choice(MIDDLE["Nữ"], len(sex)))
-    given = np.where(male, rng.choice(GIVEN["Nam"], len(sex)), rng.choice(GIVEN["Nữ"], len(sex)))
-    return np.char.add(np.char.add(np.char.add(family.astype(str), " "), np.char.add(middle, " ")), given)
+    """`family`: indices into FAMILY (see `family_indices`)."""
+    n = len(sex)
+    female = (sex != "Nam").astype(np.intp)
+    middle = np.where(female == 0, rng.choice(len(MIDDLE["Nam"]), n), rng.choice(len(MIDDLE["Nữ"]), n))
+    given = np.where(female == 0, rng.choice(len(GIVEN["Nam"]), n), rng.choice(len(GIVEN["Nữ"]), n))
+    return _kinh_table()[family, female, middle, given]
 
 
 def highland_names(rng: np.random.Generator, sex: np.ndarray) -> np.ndarray:
-    prefix = np.where(sex == "Nam", HIGHLAND_PREFIX["Nam"], HIGHLAND_PREFIX["Nữ"])
-    return np.char.add(np.char.add(prefix, " "), rng.choice(HIGHLAND_GIVEN, len(sex)))
+    female = (sex != "Nam").astype(np.intp)
+    return _highland_table()[female, rng.choice(len(HIGHLAND_GIVEN), len(sex))]
 
 
-def family_names(rng: np.random.Generator, n: int) -> np.ndarray:
-    return rng.choice(FAMILY, n, p=FAMILY_WEIGHTS / FAMILY_WEIGHTS.sum())
+def family_indices(rng: np.random.Generator, n: int) -> np.ndarray:
+    return rng.choice(len(FAMILY), n, p=FAMILY_WEIGHTS / FAMILY_WEIGHTS.sum())

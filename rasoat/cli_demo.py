@@ -205,9 +205,13 @@ def run_demo(
     with session_scope(engine) as session:
         record = session.get(Consolidation, outcome["consolidations"][unit.code])
         tables = tables_from_json(record.tables)
-    console.print(r1_table(tables["r1"], "Kết quả rà soát theo xã (R1)"))
+    r1 = tables["r1"]
+    # The demo's province has data for two of its communes only; the others are left out by the
+    # recorded decision, and the terminal shows the ones that took part.
+    console.print(r1_table(r1.loc[~r1["no_data"].astype(bool)], "Kết quả rà soát theo xã (R1)"))
     totals = {key: tables[key].loc[tables[key]["tt"] == ""] for key in ("r2", "r3")}
-    console.print(movement_summary_table(totals["r2"], totals["r3"]))
+    where = "toàn huyện" if plan.district else "các xã của tỉnh có dữ liệu"
+    console.print(movement_summary_table(totals["r2"], totals["r3"], where))
 
     # The review_round flow wrote the documents (PDF, XLSX) of every commune, of the consolidating
     # unit and of the province; the demo only says where they are.

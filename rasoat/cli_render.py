@@ -128,9 +128,9 @@ R3_HEADERS = (
 )
 
 
-def movement_summary_table(r2: pd.DataFrame, r3: pd.DataFrame) -> Table:
-    """District totals of reports R2 (poor) and R3 (near-poor), households and persons."""
-    table = Table(title="Diễn biến hộ nghèo (R2) và hộ cận nghèo (R3), toàn huyện")
+def movement_summary_table(r2: pd.DataFrame, r3: pd.DataFrame, where: str = "toàn huyện") -> Table:
+    """The unit's totals of reports R2 (poor) and R3 (near-poor), households and persons."""
+    table = Table(title=f"Diễn biến hộ nghèo (R2) và hộ cận nghèo (R3), {where}")
     table.add_column("")
     for i in range(1, 10):
         table.add_column(f"({i})", justify="right")

@@ -129,9 +129,13 @@ def _before(previous: pd.DataFrame | None, communes: list[str]) -> tuple[float |
 def charted_rows(frame: pd.DataFrame) -> pd.Series:
     """The rows a chart shows: the units at the bottom of the tables' hierarchy (the communes of a
     district, of a province that consolidates them directly, or of every district of a province on
-    the legacy map), whatever the level of the unit on top."""
+    the legacy map), whatever the level of the unit on top. A unit without data (a commune left out
+    by a recorded decision) has no rate to draw: the tables list it, the charts do not."""
     parents = set(frame["parent_code"].dropna().astype(str))
-    return (frame["tt"] != "") & ~frame["code"].astype(str).isin(parents)
+    shown = (frame["tt"] != "") & ~frame["code"].astype(str).isin(parents)
+    if "no_data" in frame.columns:
+        shown &= ~frame["no_data"].astype(bool)
+    return shown
 
 
 def chart_data(tables: ConsolidatedTables, previous: pd.DataFrame | None = None) -> ChartData:

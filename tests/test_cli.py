@@ -10,46 +10,76 @@ from typer.testing import CliRunner
 
 from rasoat.cli import app
 from rasoat.db import make_engine, session_scope
-from rasoat.db.models import Approval, Classification, Document, Submission
+from rasoat.db.models import Approval, Classification, Document, ReviewRound, StatusHistory, Submission
 
 runner = CliRunner()
 
 
 @pytest.mark.e2e
-def test_demo_runs_a_whole_round_and_reruns_without_duplicates(
+def test_demo_runs_a_two_tier_round_and_reruns_without_duplicates(
     prefect_server: None, database_url: str, monkeypatch: pytest.MonkeyPatch, rasoat_home: Path
 ) -> None:
+    """The demo is this year's round on today's map: two communes of the new Quảng Trị consolidated
+    by the province, last years' lists (under the eight old Cam Lộ codes) re-homed across the merger."""
     monkeypatch.setenv("RASOAT_DATABASE_URL", database_url)
-    first = runner.invoke(app, ["demo", "--households", "200", "--seed", "3"])
+    first = runner.invoke(app, ["demo", "--households", "300", "--seed", "3"])
     assert first.exit_code == 0, first.output
-    assert "Cam Lộ" in first.output and "Huyện Cam Lộ" in first.output and "Cuối kỳ" in first.output
+    text = first.output.replace("\n", " ")
+    assert "Xã Cam Lộ" in first.output and "Tỉnh Quảng Trị" in first.output and "Cuối kỳ" in first.output
+    assert "chuyển từ mã xã cũ sang xã mới" in text
     assert "[demo] Phê duyệt bởi người phê duyệt MẪU" in first.output
     assert "Phê duyệt: approved" in first.output
-    assert (rasoat_home / "output" / "2026" / "45" / "468" / "bang-tong-hop-huyen-468-2026.xlsx").is_file()
-    assert (rasoat_home / "output" / "2026" / "45" / "bang-tong-hop-tinh-45-2026.xlsx").is_file()
-    assert (rasoat_home / "output" / "2026" / "45" / "quyet-dinh-phe-duyet-45-2026.pdf").is_file()
-    assert (rasoat_home / "output" / "2026" / "45" / "468" / "bao-cao-ket-qua-huyen-468-2026.pdf").is_file()
-    commune_dir = rasoat_home / "output" / "2026" / "45" / "468" / "19597"
-    assert (commune_dir / "giay-chung-nhan-19597-2026.pdf").is_file()
+    province = rasoat_home / "output" / "2026" / "44"
+    assert (province / "bang-tong-hop-tinh-44-2026.xlsx").is_file()
+    assert (province / "quyet-dinh-phe-duyet-44-2026.pdf").is_file()
+    assert (province / "19597" / "giay-chung-nhan-19597-2026.pdf").is_file()
+    assert (province / "19603" / "thong-bao-niem-yet-19603-2026.pdf").is_file()
+    assert not list(province.rglob("*huyen*"))  # no district body on the two-tier map
     assert "Văn bản (PDF):" in first.output
     engine = make_engine(database_url)
     with session_scope(engine) as s:
         registered = s.scalar(select(func.count()).select_from(Document))
+        rounds = s.execute(select(ReviewRound.scope_level, ReviewRound.scope_code)).all()
+        assert rounds == [("province", "44")]  # one round: the province consolidates and approves
+        # Last year's roster is the re-homed one: the round's movements start from it.
+        rehomed = s.scalar(
+            select(func.count())
+            .select_from(StatusHistory)
+            .where(StatusHistory.year == 2024, StatusHistory.commune_code.in_(["19597", "19603"]))
+        )
+        assert rehomed and rehomed > 0
     engine.dispose()
 
-    second = runner.invoke(app, ["demo", "--households", "200", "--seed", "3"])
+    status = runner.invoke(app, ["round", "status", "2026"])
+    assert status.exit_code == 0, status.output
+    assert "province 44" in status.output and "accepted v1" in status.output and "chưa nộp" in status.output
+
+    second = runner.invoke(app, ["demo", "--households", "300", "--seed", "3"])
     assert second.exit_code == 0, second.output
 
     engine = make_engine(database_url)
     with session_scope(engine) as s:
-        assert s.scalar(select(func.count()).select_from(Submission)) == 8  # same bytes: no new versions
-        assert s.scalar(select(func.count()).select_from(Classification)) == 200
+        assert s.scalar(select(func.count()).select_from(Submission)) == 2  # same bytes: no new versions
+        assert s.scalar(select(func.count()).select_from(Classification)) == 300
         approvals = s.scalars(select(Approval)).all()
         assert {a.approver_name for a in approvals} == {"Người phê duyệt mẫu (demo)"}
         assert all(a.lapsed_at is None for a in approvals)
         # The same data again: every document keeps its number, nothing new in the register.
         assert s.scalar(select(func.count()).select_from(Document)) == registered
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["demo", "--year", "2024"], "năm này dùng bản đồ ba cấp: thêm --legacy"),
+        (["demo", "--legacy", "--year", "2026"], "--legacy chỉ dùng cho năm đến 2024"),
+    ],
+)
+def test_demo_year_must_match_its_map(argv: list[str], message: str) -> None:
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2
+    assert message in result.output.replace("\n", " ")
 
 
 def test_db_upgrade(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

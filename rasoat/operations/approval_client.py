@@ -1,4 +1,8 @@
-"""Finding and answering a waiting approval from outside the flow (the CLI, the demo, tests)."""
+"""Finding and answering a waiting approval from outside the flow (the CLI, the demo, tests).
+
+The province approves every round: from 2025 its own round (it consolidates its communes directly),
+up to 2024 its districts' rounds rolled up. The approval run is `approval-<year>-province-<code>`
+on both maps."""
 
 from __future__ import annotations
 
@@ -19,18 +23,25 @@ from rasoat.admin_units import province_of_district
 
 
 class NoWaitingApprovalError(LookupError):
-    """No approval run of that round is waiting for a decision."""
+    """No approval run of that round (year and province) is waiting for a decision."""
 
 
 def approval_run_name(year: int, province_code: str) -> str:
+    """`approval-2026-province-44` (a two-tier year), `approval-2024-province-45` (up to 2024)."""
     return f"approval-{year}-province-{int(province_code):02d}"
 
 
 def parse_round(text: str) -> tuple[int, str]:
-    """`2026-45`, `2026/45`, `approval-2026-province-45`, `review-2026-district-468` → (year, province)."""
+    """The year and the province whose approval is meant: `2026-44`, `2026/44`,
+    `approval-2026-province-44`, `review-2026-province-44` → (2026, "44"). A 3-digit code is a
+    district of the three-level map, for rounds up to 2024: `2024-468`, `review-2024-district-468`
+    → (2024, "45")."""
     found = re.search(r"(20\d\d)\D+(?:[a-z]+\D+)?(\d{2,3})$", text.strip())
     if not found:
-        raise ValueError(f"không hiểu đợt rà soát '{text}'; ví dụ: 2026-45 (năm-mã tỉnh) hoặc 2026-468")
+        raise ValueError(
+            f"không hiểu đợt rà soát '{text}'; ví dụ: 2026-44 (năm-mã tỉnh); "
+            "đợt đến năm 2024 cũng ghi được năm-mã huyện, ví dụ 2024-468"
+        )
     year, code = int(found.group(1)), found.group(2)
     return year, (province_of_district(code) if len(code) == 3 else code)
 
@@ -54,7 +65,8 @@ def wait_for_approval_request(year: int, province_code: str, timeout_s: float = 
             return run
         time.sleep(1)
     raise NoWaitingApprovalError(
-        f"không có yêu cầu phê duyệt nào của đợt {year}-{province_code} sau {timeout_s:.0f} s"
+        f"không có yêu cầu phê duyệt nào của tỉnh {province_code}, đợt năm {year}, "
+        f"sau {timeout_s:.0f} giây ({approval_run_name(year, province_code)})"
     )
 
 

@@ -256,8 +256,8 @@ def up(options: UpOptions, say: Callable[[str], None] = print, stop: threading.E
         pid_file().write_text(json.dumps(record))
         say(f"rasoat đang chạy. Giao diện Prefect: {ui_url(api_url)}")
         say(
-            f"hộp thư: {home() / 'inbox'}/<năm>/<huyện>/ — nhật ký: {log_dir()}. "
-            "Ctrl-C hoặc `rasoat down` để dừng."
+            f"hộp thư: {home() / 'inbox'}/<năm>/<mã tỉnh>/ (đến năm 2024: <năm>/<mã huyện>/) "
+            f"— nhật ký: {log_dir()}. Ctrl-C hoặc `rasoat down` để dừng."
         )
         while not stop.wait(1.0):
             gone = group.dead()

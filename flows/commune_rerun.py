@@ -14,7 +14,7 @@ from prefect.runtime import flow_run
 from flows.commune_submission import commune_submission
 from flows.consolidation import consolidation
 from flows.run_names import _commune_hint
-from rasoat.admin.scope import commune_scope
+from rasoat.admin.scope import commune_scope, scope
 from rasoat.pipeline.validation_stage import Validated
 from rasoat.task_runner import task_runner_from_config
 from tasks.rounds import communes_missing, open_round
@@ -53,7 +53,7 @@ def commune_rerun(
     if missing:
         get_run_logger().info(
             "%s not consolidated: %s communes without accepted data (%s)",
-            unit,
+            scope(year, unit).run_label,
             len(missing),
             ", ".join(sorted(missing)),
         )

@@ -38,7 +38,7 @@ def documents_flow(
     return issued
 
 
-@flow(name="province_documents", flow_run_name="documents-{year}-province-{province_code}")
+@flow(name="province_documents", flow_run_name="decision-documents-{year}-province-{province_code}")
 def province_documents_flow(
     year: int, province_code: str, approval_id: int, actor: str = "cli"
 ) -> list[IssuedDocument]:
@@ -52,7 +52,9 @@ def province_documents_flow(
     """
     issued = province_documents_task(year, province_code, approval_id, actor)
     publish_documents(
-        issued, f"documents-{year}-{province_code}", f"Văn bản tỉnh {province_code}, năm {year}"
+        issued,
+        f"decision-documents-{year}-{province_code}",
+        f"Quyết định phê duyệt của tỉnh {province_code}, năm {year}",
     )
     write_overview_task(year, province_code)  # the approval and the decision on the page
     return issued

@@ -43,11 +43,12 @@ def _ask(markdown: str, key: str, timeout: int) -> ApprovalInput:
 def province_approval(
     year: int, province_code: str, actor: str = "cli", timeout_hours: float = 24 * 30
 ) -> dict[str, object]:
-    """Roll the districts up into the province's tables and wait for the approver's decision.
+    """The province's tables (its own consolidation of its communes from 2025; up to 2024 its
+    districts rolled up), then wait for the approver's decision.
 
     Args:
         year: review year.
-        province_code: the province (2 digits), e.g. 45 for Quảng Trị.
+        province_code: the province (2 digits), e.g. 44 for Quảng Trị (45 up to 2024).
         actor: who started the approval.
         timeout_hours: how long the decision may wait before the run fails.
     """

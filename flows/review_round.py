@@ -47,10 +47,10 @@ def review_round(
         province_code: a province round (2 digits), e.g. 44 for Quảng Trị: from 2025 its communes,
             up to 2024 every district with files in the inbox.
         actor: who starts the round (account or role).
-        without_missing: consolidate districts even if some communes have no accepted data.
+        without_missing: consolidate even if some communes have no accepted data.
         reason: why consolidating without them (required with without_missing; recorded).
         approve: ask for the province's approval at the end.
-        certificates: issue the households' certificates with the districts' documents.
+        certificates: issue the households' certificates with the communes' documents.
     """
     unit = scope_from_options(year, district_code, province_code)  # a district of 2025 on: refused
     province = unit.province_code if unit else normalised_province(str(province_code))

@@ -401,12 +401,18 @@ def round_status(
 @friendly_errors
 def approve(
     round_name: Annotated[
-        str, typer.Argument(metavar="ROUND", help="e.g. 2026-45 (year-province) or 2026-468.")
+        str,
+        typer.Argument(
+            metavar="ROUND", help="e.g. 2026-44 (year-province); up to 2024 also year-district, 2024-468."
+        ),
     ],
     approver: Annotated[str, typer.Option(help="Name of the person deciding.")],
     position: Annotated[str, typer.Option(help="Their position, e.g. 'Chủ tịch UBND tỉnh'.")],
     decision_number: Annotated[str | None, typer.Option(help="Decision number, e.g. 123/QĐ-UBND.")] = None,
-    reject: Annotated[bool, typer.Option("--reject", help="Send the round back to the districts.")] = False,
+    reject: Annotated[
+        bool,
+        typer.Option("--reject", help="Send the round back (to its communes; up to 2024 its districts)."),
+    ] = False,
     reason: Annotated[str | None, typer.Option(help="Why (required with --reject).")] = None,
 ) -> None:
     """Answer a waiting approval, as the form in the Prefect UI does."""

@@ -181,7 +181,8 @@ def round_result_table(result: dict[str, object]) -> Table:
         table.add_row(f"Xã {commune}", VERDICT_STYLE[verdict][1])
     consolidations: dict[str, int] = result.get("consolidations", {})  # type: ignore[assignment]
     for district, consolidation_id in sorted(consolidations.items()):
-        table.add_row(f"Tổng hợp huyện {district}", f"lần tổng hợp #{consolidation_id}")
+        level = "huyện" if len(str(district)) == 3 else "tỉnh"  # a two-tier province consolidates itself
+        table.add_row(f"Tổng hợp {level} {district}", f"lần tổng hợp #{consolidation_id}")
     approval = result.get("approval")
     if isinstance(approval, dict):
         words = "PHÊ DUYỆT" if approval["decision"] == "approved" else "TRẢ LẠI"

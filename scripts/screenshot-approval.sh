@@ -7,9 +7,9 @@
 # What it does, in an isolated RASOAT_HOME and PREFECT_HOME under a fresh /tmp directory:
 #   1. imports last years' lists of the sample district (Cam Lộ, 468) as the baseline;
 #   2. `rasoat up --port $RASOAT_SHOT_PORT` (default 4587) in the background;
-#   3. copies data/sample/468/*.xlsx into RASOAT_HOME/inbox/2026/468/: the watcher's events start
+#   3. copies data/sample/468/*.xlsx into RASOAT_HOME/inbox/2024/468/: the watcher's events start
 #      one `commune_rerun/inbox` run per commune, the last of them consolidates the district;
-#   4. runs the deployment `province_approval/approval` (year 2026, province 45) and waits until the
+#   4. runs the deployment `province_approval/approval` (year 2024, province 45) and waits until the
 #      run is Suspended, waiting for the approver's form;
 #   5. opens the run page in headless Chromium (DevTools protocol: scripts/cdp_screenshot.py),
 #      clicks "Resume" to show the form, and saves the screenshot;
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 out=$(realpath -m "${1:-docs/images/prefect-paused-approval.png}")
 port=${RASOAT_SHOT_PORT:-4587}
-year=2026 district=468 province=45
+year=2024 district=468 province=45  # the sample district is a round of the three-level map
 
 if ! command -v chromium >/dev/null; then
     sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"

@@ -19,6 +19,7 @@ from prefect.client.schemas.filters import (
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.flow_runs import resume_flow_run
 
+from rasoat.admin.scope import scope_from_options
 from rasoat.admin_units import province_of_district
 
 
@@ -43,7 +44,10 @@ def parse_round(text: str) -> tuple[int, str]:
             "đợt đến năm 2024 cũng ghi được năm-mã huyện, ví dụ 2024-468"
         )
     year, code = int(found.group(1)), found.group(2)
-    return year, (province_of_district(code) if len(code) == 3 else code)
+    if len(code) == 3:
+        scope_from_options(year, code, None)  # a district of a two-tier year: refused in one sentence
+        return year, province_of_district(code)
+    return year, code
 
 
 def waiting_approval(year: int, province_code: str) -> FlowRun | None:

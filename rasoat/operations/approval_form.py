@@ -20,7 +20,8 @@ class ApprovalInput(RunInput):
     """The form the Prefect UI shows the approver (and `rasoat approve` fills in)."""
 
     decision: Literal["approve", "reject"] = Field(
-        title="Quyết định", description="approve = phê duyệt kết quả rà soát; reject = trả lại cấp huyện"
+        title="Quyết định",
+        description="approve = phê duyệt kết quả rà soát; reject = trả lại cấp xã (đến năm 2024: cấp huyện) kèm lý do",
     )
     approver_name: str = Field(
         title="Người phê duyệt", description="Họ và tên người ký quyết định", min_length=2

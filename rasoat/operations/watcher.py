@@ -63,6 +63,27 @@ class Skip(ValueError):
     """A file in the inbox the watcher will not announce; the message says why (logged)."""
 
 
+def _wrong_level(year: int, folder: str) -> str | None:
+    """Why the folder cannot be the inbox of `year`'s round (a district's on the two-tier map, a
+    province's on the three-level one, a year without a map), or None. Announcing such a file would
+    only start a run that fails on it."""
+    from rasoat.admin.maps import NoMapError
+    from rasoat.admin.scope import ScopeError, scope, scope_level
+
+    try:
+        level = scope_level(year)
+        if (level == "province") != (len(folder) == 2):
+            return (
+                f"a {year} round takes files in inbox/{year}/<province>/ (2 digits), not a district's folder"
+                if level == "province"
+                else f"a {year} round takes files in inbox/{year}/<district>/ (3 digits), not a province's folder"
+            )
+        scope(year, folder)
+    except (NoMapError, ScopeError) as exc:
+        return f"no round of {year} for {folder} ({type(exc).__name__})"
+    return None
+
+
 def candidate(path: Path, inbox_root: Path) -> Candidate | None:
     """The file as a submission, None when it is to be ignored silently (hidden, temporary, not a
     spreadsheet); raises Skip when it looks like a submission but cannot be filed (logged)."""
@@ -77,6 +98,9 @@ def candidate(path: Path, inbox_root: Path) -> Candidate | None:
             f"{path}: not in inbox/<year>/<province>/ (e.g. inbox/2026/44/19597.xlsx) nor, "
             "up to 2024, inbox/<year>/<district>/ (inbox/2024/468/19597.xlsx)"
         )
+    wrong_level = _wrong_level(int(parts[0]), parts[1])
+    if wrong_level:
+        raise Skip(f"{path}: {wrong_level}")
     codes = set(commune_codes_in(path.name))
     if len(codes) != 1:
         raise Skip(f"{path.name}: the file name must carry exactly one 5-digit commune code (19597.xlsx)")

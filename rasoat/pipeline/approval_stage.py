@@ -143,7 +143,7 @@ def build_province_tables(session: Session, year: int, province_code: str, actor
 
 def record_decision(session: Session, province: ProvinceTables, decision: Decision, actor: str) -> Approval:
     """Store the decision. Approval makes this year's statuses the baseline of next year; rejection
-    sends the districts back with the reason."""
+    sends the round back (its communes; up to 2024 its districts) with the reason."""
     if not decision.approve and not (decision.reason and decision.reason.strip()):
         raise ValueError("từ chối phê duyệt cần ghi rõ lý do")
     approval = Approval(

@@ -21,7 +21,7 @@ class ApprovalInput(RunInput):
 
     decision: Literal["approve", "reject"] = Field(
         title="Quyết định",
-        description="approve = phê duyệt kết quả rà soát; reject = trả lại cấp xã (đến năm 2024: cấp huyện) kèm lý do",
+        description="approve = phê duyệt kết quả rà soát; reject = trả lại, kèm lý do",
     )
     approver_name: str = Field(
         title="Người phê duyệt", description="Họ và tên người ký quyết định", min_length=2

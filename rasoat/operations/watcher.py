@@ -73,11 +73,8 @@ def _wrong_level(year: int, folder: str) -> str | None:
     try:
         level = scope_level(year)
         if (level == "province") != (len(folder) == 2):
-            return (
-                f"a {year} round takes files in inbox/{year}/<province>/ (2 digits), not a district's folder"
-                if level == "province"
-                else f"a {year} round takes files in inbox/{year}/<district>/ (3 digits), not a province's folder"
-            )
+            wanted = "<province>/ (2 digits)" if level == "province" else "<district>/ (3 digits)"
+            return f"a {year} round takes files in inbox/{year}/{wanted}, not this folder"
         scope(year, folder)
     except (NoMapError, ScopeError) as exc:
         return f"no round of {year} for {folder} ({type(exc).__name__})"

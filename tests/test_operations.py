@@ -67,6 +67,27 @@ def test_candidate_takes_codes_from_folders_and_file_name(tmp_path: Path) -> Non
         candidate(root / "19597.xlsx", root)
     with pytest.raises(Skip, match="inbox/<year>/<province>"):
         candidate(root / "2026" / "cam-lo" / "19597.xlsx", root)
+    # The folder must be a unit of the year's level: the province from 2025, the district up to 2024.
+    assert candidate(root / "2024" / "468" / "19597.xlsx", root) == Candidate(
+        root / "2024" / "468" / "19597.xlsx", "2024", "468", "19597"
+    )
+    with pytest.raises(Skip, match="a 2026 round takes files in inbox/2026/<province>/"):
+        candidate(root / "2026" / "468" / "19597.xlsx", root)
+    with pytest.raises(Skip, match="a 2024 round takes files in inbox/2024/<district>/"):
+        candidate(root / "2024" / "45" / "19597.xlsx", root)
+    with pytest.raises(Skip, match="no round of 2026 for 99"):
+        candidate(root / "2026" / "99" / "19597.xlsx", root)
+
+
+def test_approve_names_a_province_round_and_refuses_a_district_of_a_two_tier_year() -> None:
+    from rasoat.admin.scope import ScopeError
+    from rasoat.operations.approval_client import parse_round
+
+    assert parse_round("2026-44") == (2026, "44")
+    assert parse_round("approval-2026-province-44") == (2026, "44")
+    assert parse_round("review-2024-district-468") == (2024, "45")
+    with pytest.raises(ScopeError, match="năm 2026 không còn cấp huyện"):
+        parse_round("2026-468")
 
 
 def test_decide_waits_until_size_and_mtime_are_stable_for_settle_seconds() -> None:

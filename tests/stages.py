@@ -17,7 +17,13 @@ from rasoat.standards import standard_for_year
 def take_in(engine: Engine, path: Path, year: int, actor: str = "xa") -> Received:
     with session_scope(engine) as s:
         return receive(
-            s, year, standard_for_year(year), identify(path.name), path.name, path.read_bytes(), actor
+            s,
+            year,
+            standard_for_year(year),
+            identify(path.name, year=year),  # the commune's round on the year's map
+            path.name,
+            path.read_bytes(),
+            actor,
         )
 
 

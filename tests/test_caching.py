@@ -127,7 +127,7 @@ def test_two_runs_of_one_district_never_consolidate_at_once(
         for r in _task_runs(f"plan-consolidation-round-{round_id}", since)[-2:]
     }
     recorded = {
-        r["flow_run_id"]: _at(r["end_time"]) for r in _task_runs("consolidate-district-468", since)[-2:]
+        r["flow_run_id"]: _at(r["end_time"]) for r in _task_runs(f"consolidate-{YEAR}-468", since)[-2:]
     }
     assert set(planned) == set(recorded) and len(planned) == 2
     first, second = sorted((planned[run], recorded[run]) for run in planned)

@@ -85,7 +85,7 @@ def test_district_documents_show_the_consolidated_counts_with_registered_numbers
     notice = docs[("notice", COMMUNE)]
     text = flat(pdf_text(notice.path))
     assert notice.path == str(
-        rasoat_home / "output" / "2026" / "45" / "468" / COMMUNE / f"thong-bao-niem-yet-{COMMUNE}-2026.pdf"
+        rasoat_home / "output" / "2024" / "45" / "468" / COMMUNE / f"thong-bao-niem-yet-{COMMUNE}-2024.pdf"
     )
     for heading in (
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
@@ -98,8 +98,8 @@ def test_district_documents_show_the_consolidated_counts_with_registered_numbers
         "03 ngày làm việc, từ ngày 23/11/2026 đến hết ngày 26/11/2026",
         "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH",
         "Nơi nhận:",
-        "DANH SÁCH HỘ NGHÈO NĂM 2026",
-        "DANH SÁCH HỘ THOÁT CẬN NGHÈO NĂM 2026",
+        "DANH SÁCH HỘ NGHÈO NĂM 2024",
+        "DANH SÁCH HỘ THOÁT CẬN NGHÈO NĂM 2024",
         "(Kèm theo Thông báo số 01/TB-UBND ngày 20/11/2026 của Ủy ban nhân dân xã Cam Tuyền)",
     ):
         assert heading in text, heading
@@ -119,7 +119,7 @@ def test_district_documents_show_the_consolidated_counts_with_registered_numbers
         "Số: 02/QĐ-UBND",
         "Cam Tuyền, ngày 27 tháng 11 năm 2026",
         "QUYẾT ĐỊNH Về việc công nhận danh sách hộ nghèo, hộ cận nghèo; hộ thoát nghèo, hộ thoát cận nghèo "
-        "năm 2026",
+        "năm 2024",
         "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ CAM TUYỀN",
         "QUYẾT ĐỊNH:",
         f"Điều 1. Công nhận {row['poor_households']} hộ nghèo với {row['poor_persons']} nhân khẩu",
@@ -252,7 +252,7 @@ def test_province_decision_is_signed_by_the_recorded_approver(engine: Engine, ca
         "ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ",
         "Số: 14/QĐ-UBND",
         "Quảng Trị, ngày 05 tháng 01 năm 2027",
-        "Về việc phê duyệt kết quả rà soát hộ nghèo, hộ cận nghèo năm 2026 trên địa bàn tỉnh Quảng Trị",
+        "Về việc phê duyệt kết quả rà soát hộ nghèo, hộ cận nghèo năm 2024 trên địa bàn tỉnh Quảng Trị",
         f"a) Tổng số hộ nghèo: {total['poor_households']} hộ",
         f"a) Tổng số hộ cận nghèo: {total['near_poor_households']} hộ",
         "KT. CHỦ TỊCH PHÓ CHỦ TỊCH",
@@ -260,7 +260,7 @@ def test_province_decision_is_signed_by_the_recorded_approver(engine: Engine, ca
         "(Kèm theo Quyết định số 14/QĐ-UBND ngày 05/01/2027 của Ủy ban nhân dân tỉnh Quảng Trị)",
     ):
         assert heading in text, heading
-    assert decision.path.endswith("/output/2026/45/quyet-dinh-phe-duyet-45-2026.pdf")
+    assert decision.path.endswith("/output/2024/45/quyet-dinh-phe-duyet-45-2024.pdf")
 
 
 @pytest.mark.e2e

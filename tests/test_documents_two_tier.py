@@ -14,22 +14,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from stages import accept
 from test_documents import flat, pdf_text
 
-from rasoat.consolidation import ConsolidationInput, Unit, as_units, consolidate, household_frame
-from rasoat.consolidation.stored import tables_to_json
-from rasoat.db import get_or_create_round, session_scope
-from rasoat.db.models import Consolidation, Submission
-from rasoat.db.round_data import load_households, load_members
+from rasoat.db import session_scope
 from rasoat.documents.agency import commune_agency, province_agency, superior_agency
 from rasoat.documents.bases import document_bases, legal_period, provisional_items, review_bases
 from rasoat.documents.certificates import certificate_pages, certificates_view
-from rasoat.generate import generate_district
-from rasoat.movements import compute_movements
+from rasoat.generate import generate_communes
 from rasoat.operations.approval_form import approval_request_markdown
 from rasoat.pipeline.approval_stage import Decision, build_province_tables, record_decision
+from rasoat.pipeline.consolidation_stage import consolidate_round
 from rasoat.pipeline.documents_stage import province_documents, round_documents
 from rasoat.schema import INDICATOR_COLUMNS
 from rasoat.standards import standard_for_year
@@ -117,49 +113,18 @@ def test_a_two_tier_certificate_names_no_district() -> None:
 @pytest.fixture(scope="module")
 def camlo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("camlo-two-tier")
-    generate_district("468", YEAR, out, seed=11, households=160)
+    generate_communes(PROVINCE, YEAR, list(COMMUNES), out, seed=11, households=160)
     return out
 
 
 def _province_consolidation(engine: Engine, camlo: Path) -> int:
-    """The province round of 2026 with one consolidation of Xã Cam Lộ and Xã Hiếu Giang, as the
-    consolidation stage stores a province round's (no baseline: no household moved in or out)."""
-    accept(engine, [camlo / f"{code}.xlsx" for code in COMMUNES], YEAR)
-    standard = standard_for_year(YEAR)
+    """The province round of 2026 consolidated by the stage itself: Xã Cam Lộ and Xã Hiếu Giang took
+    part, the province's other communes are left out by a recorded decision."""
+    round_id = accept(engine, [camlo / f"{code}.xlsx" for code in COMMUNES], YEAR)
     with session_scope(engine) as s:
-        submissions = {
-            sub.commune_code: sub.id
-            for sub in s.scalars(select(Submission).where(Submission.commune_code.in_(list(COMMUNES))))
-        }
-        households = load_households(s, list(submissions.values()))
-        members = load_members(s, list(submissions.values()))
-        moves = compute_movements(
-            households[["household_id", "status", "members"]],
-            pd.DataFrame(columns=["household_id", "status", "members", "poor_earlier", "near_poor_earlier"]),
-        )
-        tables = consolidate(
-            ConsolidationInput(
-                unit=Unit(PROVINCE, "Tỉnh Quảng Trị", "province"),
-                communes=as_units(list(COMMUNES.items())),
-                year=YEAR,
-                households=household_frame(households, households[["status", "deprivation_count"]], moves),
-                members=members,
-                min_deprivations=standard.min_deprivations,
-            )
-        )
-        province_round = get_or_create_round(s, YEAR, "province", PROVINCE, standard, "tinh")
-        record = Consolidation(
-            round_id=province_round.id,
-            created_by="tinh",
-            data_sha256="0" * 64,
-            submissions=submissions,
-            missing={},
-            tables=tables_to_json(tables),
-            checks_passed=True,
-        )
-        s.add(record)
-        s.flush()
-        return record.id
+        outcome = consolidate_round(s, round_id, "tinh", without_missing=True, reason="kiểm thử: hai xã")
+        assert outcome.passed and outcome.scope_code == PROVINCE
+        return outcome.consolidation_id
 
 
 def _no_district(text: str) -> None:
@@ -211,7 +176,8 @@ def test_a_province_rounds_commune_documents_report_to_the_province(
     with session_scope(engine) as s:
         prepared = build_province_tables(s, YEAR, PROVINCE, "tinh")
         assert prepared.direct and prepared.district_rounds == {}
-        assert list(prepared.tables["r1"]["code"]) == [PROVINCE, *COMMUNES]
+        r1 = prepared.tables["r1"]
+        assert list(r1.loc[~r1["no_data"].astype(bool), "code"]) == [PROVINCE, *COMMUNES]
         form = approval_request_markdown(prepared, [])
         assert "2 xã, phường, đặc khu" in form and "huyện" not in form
         approval = record_decision(

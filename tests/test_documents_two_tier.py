@@ -179,7 +179,7 @@ def test_a_province_rounds_commune_documents_report_to_the_province(
         r1 = prepared.tables["r1"]
         assert list(r1.loc[~r1["no_data"].astype(bool), "code"]) == [PROVINCE, *COMMUNES]
         form = approval_request_markdown(prepared, [])
-        assert "2 xã, phường, đặc khu" in form and "huyện" not in form
+        assert "78 xã, phường, đặc khu (2 có dữ liệu" in form and "huyện" not in form
         approval = record_decision(
             s, prepared, Decision(True, "Lê Văn Bình", "Chủ tịch UBND tỉnh", "14/QĐ-UBND"), "tinh"
         )

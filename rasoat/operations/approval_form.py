@@ -58,9 +58,17 @@ def as_decision(answer: ApprovalInput) -> Decision:
 def approval_request_markdown(prepared: ProvinceTables, errors: list[str]) -> str:
     """The form's description: what is being approved, bound to which data, and the last errors."""
     r1 = prepared.tables["r1"]
-    # Two-tier map: the province consolidated its communes itself, there is no district to list.
+    # Two-tier map: the province consolidated its communes itself, there is no district to list;
+    # the approver sees how many took part when some were left out by a recorded decision.
+    communes = r1["level"] == "commune"
+    with_data = int((communes & ~r1["no_data"].astype(bool)).sum())
     scope = (
-        f"{int((r1['level'] == 'commune').sum())} xã, phường, đặc khu"
+        f"{int(communes.sum())} xã, phường, đặc khu"
+        + (
+            f" ({with_data} có dữ liệu, các đơn vị còn lại vắng theo quyết định đã ghi)"
+            if with_data < communes.sum()
+            else ""
+        )
         if prepared.direct
         else f"các huyện: {', '.join(sorted(prepared.district_rounds))}"
     )

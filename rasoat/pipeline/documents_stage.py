@@ -67,7 +67,6 @@ from rasoat.pipeline.chart_inputs import unit_chart
 from rasoat.pipeline.outputs import (
     commune_output_dir,
     district_output_dir,
-    province_commune_output_dir,
     province_output_dir,
 )
 from rasoat.standards import standard_for
@@ -446,7 +445,7 @@ def province_round_documents(
         lambda code: commune_agency(code, year),
         province,
         (None, province.phrase),
-        lambda code: province_commune_output_dir(year, province.code, code),
+        lambda code: commune_output_dir(year, code),
         today,
         certificates,
     )

@@ -37,12 +37,6 @@ def commune_output_dir(year: int, commune_code: str) -> Path:
     return scope_output_dir(year, unit.parent_code) / unit.code
 
 
-def province_commune_output_dir(year: int, province_code: str, commune_code: str) -> Path:
-    """A commune of a province round (two-tier map): straight under its province's folder. The
-    codes are the round's map's (province 44 = Quảng Trị since July 2025), not the three-level one's."""
-    return province_output_dir(year, province_code) / unit_codes.commune_code(commune_code)
-
-
 def feedback_dir(year: int, commune_code: str) -> Path:
     """Feedback to the commune sits beside the commune's other outputs, one subfolder."""
     return commune_output_dir(year, commune_code) / "phan-hoi"

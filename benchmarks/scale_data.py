@@ -121,6 +121,43 @@ def generate_province(work_dir: Path, total: int, province_code: str = PROVINCE)
     return [generate(work_dir, code, n) for code, n in district_sizes(total, province_code).items()]
 
 
+# Province rounds on today's map (two-tier, from 2025): every unit of the province on the 2026 map.
+TWO_TIER_SEED = 7
+TWO_TIER_SHAPES: dict[str, tuple[str, int]] = {
+    "hatinh": ("42", 380_000),  # Hà Tĩnh: 69 units
+    "thanhhoa": ("38", 1_000_000),  # Thanh Hóa: 166 units
+    "hcm": ("79", 4_000_000),  # Thành phố Hồ Chí Minh: 168 units
+}
+
+
+def two_tier_shape(shape: str, households: int | None = None) -> tuple[str, int]:
+    """(province code, households) of a named shape; `households` overrides its size."""
+    province, size = TWO_TIER_SHAPES[shape]
+    return province, households or size
+
+
+def two_tier_inputs(work_dir: Path, province: str, households: int, seed: int = TWO_TIER_SEED) -> Path:
+    """Every unit of `province` on the 2026 map, from the seed cache under work_dir/generated
+    (generated once: one <code>.xlsx per unit, history.csv, assignments.csv when needed)."""
+    from rasoat.admin.maps import admin_map
+    from rasoat.generate.cache import cached_generation
+
+    codes = tuple(str(getattr(c, "code", c)) for c in admin_map(YEAR).communes_of(province))
+    started = time.perf_counter()
+    folder = cached_generation(
+        year=YEAR,
+        province=province,
+        communes=codes,
+        households=households,
+        seed=seed,
+        cache_dir=work_dir / "generated",
+    )
+    took = time.perf_counter() - started
+    if took > 1:
+        print(f"generated province {province}: {households:,} households, {len(codes)} units in {took:.0f} s")
+    return folder
+
+
 def use_data_dir(work_dir: Path) -> Path:
     """Point rasoat at the benchmark's data directory (before profiles or standards are loaded)."""
     data = prepare_data_dir(work_dir)

@@ -194,6 +194,10 @@ class Household(Base):
     __table_args__ = (
         UniqueConstraint("submission_id", "household_id", name="uq_households_submission_household"),
         Index("ix_households_round_commune", "round_id", "commune_code"),
+        # Validation asks which of a file's CCCD numbers the round's other communes already hold
+        # (`other_communes_id_numbers`): without it each commune scanned every other commune's rows,
+        # quadratic in the communes of a round (a two-tier province has up to 168).
+        Index("ix_households_head_id_number", "head_id_number"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
@@ -234,7 +238,10 @@ class Household(Base):
 
 class Member(Base):
     __tablename__ = "members"
-    __table_args__ = (Index("ix_members_submission_household", "submission_id", "household_id"),)
+    __table_args__ = (
+        Index("ix_members_submission_household", "submission_id", "household_id"),
+        Index("ix_members_id_number", "id_number"),  # see ix_households_head_id_number
+    )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
     source_row: Mapped[int | None] = mapped_column(Integer)

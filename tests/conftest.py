@@ -115,7 +115,13 @@ def prefect_server() -> Iterator[None]:
 
 
 # The longest end-to-end modules (a minute or more each): started first.
-LONGEST = ("test_inbox_rerun.py", "test_task_runner.py", "test_review_round.py", "test_faults.py")
+LONGEST = (
+    "test_inbox_rerun.py",
+    "test_task_runner.py",
+    "test_review_round.py",
+    "test_cli.py",  # the two-tier demo round, on both databases
+    "test_faults.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

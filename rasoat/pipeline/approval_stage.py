@@ -85,27 +85,14 @@ def latest_consolidations(session: Session, year: int, province_code: str) -> di
     return out
 
 
-def own_consolidation(session: Session, year: int, province_code: str) -> Consolidation | None:
-    """The province round's own newest passed consolidation (two-tier map: one row per commune and
-    the province total); None where the province rolls its districts up instead."""
-    return session.scalars(
-        select(Consolidation)
-        .join(ReviewRound, ReviewRound.id == Consolidation.round_id)
-        .where(
-            ReviewRound.year == year,
-            ReviewRound.scope_level == "province",
-            ReviewRound.scope_code == unit_codes.province_code(province_code),
-            Consolidation.checks_passed.is_(True),
-        )
-        .order_by(Consolidation.id.desc())
-        .limit(1)
-    ).first()
-
-
 def build_province_tables(session: Session, year: int, province_code: str, actor: str) -> ProvinceTables:
-    own = own_consolidation(session, year, province_code)
-    if own is not None:  # two-tier: the province's own tables, not a roll-up of districts
+    parts = latest_consolidations(session, year, province_code)
+    if not parts:
+        units = "tổng hợp các xã" if admin_map(year).is_two_tier else "huyện nào tổng hợp"
+        raise NothingToApproveError(f"tỉnh {province_code} chưa {units} xong năm {year}")
+    if admin_map(year).is_two_tier:  # the province's own consolidation, not a roll-up of districts
         code = unit_codes.province_code(province_code)
+        own = parts[code]
         return ProvinceTables(
             round_id=own.round_id,
             province_code=code,
@@ -117,10 +104,6 @@ def build_province_tables(session: Session, year: int, province_code: str, actor
             tables=tables_from_json(own.tables),
             direct=True,
         )
-    parts = latest_consolidations(session, year, province_code)
-    if not parts:
-        units = "tổng hợp các xã" if admin_map(year).is_two_tier else "huyện nào tổng hợp"
-        raise NothingToApproveError(f"tỉnh {province_code} chưa {units} xong năm {year}")
     review_round = get_or_create_round(
         session, year, "province", province_code, standard_for(year, province_code), actor
     )

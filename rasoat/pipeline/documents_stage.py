@@ -292,7 +292,6 @@ def _communes_documents(
     agency_of: Callable[[str], Agency],
     superior: Agency,
     residence: tuple[str | None, str],
-    out_dir_of: Callable[[str], Path],
     today: dt.date,
     certificates: bool,
 ) -> tuple[list[_Job], list[IssuedDocument]]:
@@ -310,7 +309,7 @@ def _communes_documents(
     members = household_members(session, submission_ids, cert_households) if certificates else None
     for code in sorted(consolidation.submissions):
         agency = agency_of(code)
-        out_dir = out_dir_of(code)
+        out_dir = commune_output_dir(review_round.year, code)
         mine = households.loc[households["commune_code"] == code]
         lists = household_lists(mine)
 
@@ -395,7 +394,6 @@ def district_documents(
         commune_agency,
         district,
         (district.phrase, province.phrase),
-        lambda code: commune_output_dir(year, code),
         today,
         certificates,
     )
@@ -445,7 +443,6 @@ def province_round_documents(
         lambda code: commune_agency(code, year),
         province,
         (None, province.phrase),
-        lambda code: commune_output_dir(year, code),
         today,
         certificates,
     )

@@ -295,6 +295,37 @@ def _span(runs: list[Any]) -> tuple[Any, Any]:
     return (min(starts) if starts else None), (max(ends) if ends else None)
 
 
+def corrected_file_rerun(folder: Path, inbox: Path, province: str) -> dict[str, Any]:
+    """After the round: the largest commune sends a corrected file (one household's income changed)
+    and `commune_rerun` takes it in, validates it and consolidates the province again, as the inbox
+    watcher starts it when the file lands. Timed from the flow's start to its end."""
+    import openpyxl
+
+    from flows.commune_rerun import commune_rerun
+
+    largest = max(folder.glob("*.xlsx"), key=lambda p: p.stat().st_size)
+    corrected = inbox / f"xa-{largest.stem}-da-sua.xlsx"
+    book = openpyxl.load_workbook(largest)
+    sheet = book["ho"]
+    header = [c.value for c in sheet[1]]
+    column = next(i for i, name in enumerate(header, start=1) if str(name).startswith("Thu nhập"))
+    sheet.cell(row=2, column=column, value=1_250_000)
+    book.save(corrected)
+    households = sheet.max_row - 1
+    load_before = bench_scale.load_average()
+    started = time.perf_counter()
+    validated = commune_rerun(str(corrected), YEAR, province, received_by=ACTOR, data_docs=False)
+    seconds = time.perf_counter() - started
+    return {
+        "commune": largest.stem,
+        "households": households,
+        "verdict": validated.verdict,
+        "seconds": round(seconds, 1),
+        "load_average_before": load_before,
+        "load_average": bench_scale.load_average(),
+    }
+
+
 def run_round(
     work_dir: Path,
     shape: str,
@@ -303,6 +334,7 @@ def run_round(
     runner: str,
     workers: int,
     profile: Path | None,
+    with_rerun: bool = True,
 ) -> dict[str, Any]:
     os.environ["RASOAT_TASK_RUNNER"] = runner
     os.environ["RASOAT_DASK_WORKERS"] = str(workers)
@@ -367,6 +399,7 @@ def run_round(
                 profiler.dump_stats(str(profile))
             load_after = bench_scale.load_average()
             approver.join(timeout=30)
+            rerun = corrected_file_rerun(folder, inbox, province) if with_rerun else None
             flows, tasks = bench_scale._prefect_runs()
         dispose_shared_engines()
         os.environ.pop("RASOAT_DATABASE_URL", None)
@@ -423,6 +456,7 @@ def run_round(
             "pdf_mb": round(sum(p.stat().st_size for p in pdfs) / 2**20, 1),
             "xlsx_files": len(list(output.rglob("*.xlsx"))),
         },
+        "corrected_file_rerun": rerun,
         "flow_runs": len(flows),
         "task_runs": len(tasks),
         "setup_s": round(setup_s, 1),
@@ -444,7 +478,14 @@ def child(args: argparse.Namespace) -> None:
         result = run_floor(args.work_dir, args.shape, args.households, args.floor_processes)
     else:
         result = run_round(
-            args.work_dir, args.shape, args.households, args.database, args.runner, args.workers, args.profile
+            args.work_dir,
+            args.shape,
+            args.households,
+            args.database,
+            args.runner,
+            args.workers,
+            args.profile,
+            with_rerun=not args.no_rerun,
         )
     print("RESULT " + json.dumps(result, ensure_ascii=False))
 
@@ -470,6 +511,8 @@ def spawn(args: argparse.Namespace, one: str) -> dict[str, Any]:
     ]
     if args.households:
         command += ["--households", str(args.households)]
+    if args.no_rerun:
+        command.append("--no-rerun")
     if args.profile and one == "round":
         command += ["--profile", str(args.profile)]
     print(f"running {one} {args.shape} (load average {bench_scale.load_average()})", flush=True)
@@ -498,6 +541,9 @@ def main() -> None:
     parser.add_argument("--floor-processes", type=int, default=2)
     parser.add_argument("--profile", type=Path, help="cProfile of the round's own process (.prof)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--no-rerun", action="store_true", help="skip the corrected file of one commune after the round"
+    )
     parser.add_argument("--one", choices=["floor", "round"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.work_dir = args.work_dir.resolve()
@@ -546,6 +592,13 @@ def summary(results: dict[str, Any]) -> str:
                 f"peak RSS {run['peak_rss_all_processes_mb']:,} MB all, "
                 f"{run['peak_rss_largest_process_mb']:,} MB largest; load {run['load_average']}"
             )
+            rerun = run.get("corrected_file_rerun")
+            if rerun:
+                lines.append(
+                    f"  corrected file of {rerun['commune']} ({rerun['households']:,} households): "
+                    f"{rerun['verdict']}, province consolidated again, {rerun['seconds']:.1f} s "
+                    f"(load {rerun['load_average_before']} → {rerun['load_average']})"
+                )
     return "\n".join(lines)
 
 

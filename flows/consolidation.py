@@ -12,7 +12,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from rasoat.admin.scope import scope
 from rasoat.pipeline.consolidation_stage import ConsolidationOutcome
 from tasks.consolidation import (
-    commune_data_task,
+    commune_partial_task,
     consolidate_task,
     ensure_scope_limit,
     plan_consolidation_task,
@@ -31,9 +31,9 @@ def consolidation_run_name() -> str:
 @flow(
     name="consolidation",
     flow_run_name=consolidation_run_name,
-    # The per-commune reads return their frames to this process anyway: threads here read the
-    # shared database directly (on Dask they would queue behind a round's commune validations and
-    # travel back pickled).
+    # Each commune's partial was kept by the worker that accepted its file: threads here read those
+    # few numbers from the shared database (on Dask they would queue behind a round's validations);
+    # only a partial made stale by new lists of last years is computed again, one commune at a time.
     task_runner=ThreadPoolTaskRunner(max_workers=4),
 )
 def consolidation(
@@ -60,7 +60,11 @@ def consolidation(
     # here, then plans again from the data the first one left.
     with concurrency(limit, occupy=1, timeout_seconds=LOCK_TIMEOUT_SECONDS, strict=True):
         plan = plan_consolidation_task(round_id, without_missing, reason)
-        futures = commune_data_task.map(plan.included, standard_label=unmapped(plan.standard_label))
+        futures = commune_partial_task.map(
+            plan.included,
+            standard_label=unmapped(plan.standard_label),
+            history_revision=unmapped(plan.history_revision),
+        )
         outcome = consolidate_task(plan, futures.result(), actor)
     publish_consolidation(outcome, year)
     write_overview_task(year, scope_code)

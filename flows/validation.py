@@ -6,6 +6,7 @@ from prefect import flow
 
 from rasoat.pipeline.validation_stage import Validated
 from rasoat.task_runner import task_runner_from_config
+from tasks.consolidation import keep_partial_task
 from tasks.validation import publish_validation, validate_submission_task, validation_inputs_task
 
 
@@ -26,4 +27,6 @@ def validation(submission_id: int, year: int, actor: str = "cli", data_docs: boo
     inputs = validation_inputs_task(submission_id)
     validated = validate_submission_task(submission_id, actor, inputs, data_docs)
     publish_validation(validated, year)
+    if validated.verdict == "accepted":
+        keep_partial_task(submission_id)  # the consolidation adds these up instead of reading rows
     return validated

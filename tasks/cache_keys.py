@@ -20,9 +20,10 @@ def validation_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
     return f"validate-{parameters['inputs']}-{docs}-{code_version()}"
 
 
-def commune_data_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+def commune_partial_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+    # The partial is kept in the database too; the cache shows operators which communes were reused.
     ref = parameters["ref"]
     return (
-        f"commune-data-{ref.commune_code}-{ref.sha256}-{ref.submission_id}-{ref.received_at}"
-        f"-{parameters['standard_label']}-{code_version()}"
+        f"commune-partial-{ref.commune_code}-{ref.sha256}-{ref.submission_id}-{ref.received_at}"
+        f"-{parameters['standard_label']}-{parameters['history_revision']}-{code_version()}"
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 from prefect import task
 
 from rasoat.db import session_scope, shared_engine
+from rasoat.pipeline.commune_partials import keep_partial
 from rasoat.pipeline.identify import identify
 from rasoat.pipeline.inbox import inbox_files
 from rasoat.pipeline.validation_stage import Validated, validation_inputs
@@ -46,7 +47,8 @@ def take_in_commune(
     received_by: str = "cli",
     data_docs: bool = True,
 ) -> Validated:
-    """Keep, read and check each of the commune's files in turn; the last one's verdict stands.
+    """Keep, read and check each of the commune's files in turn; the last one's verdict stands, and
+    an accepted file's count rows for the consolidation are kept with it.
 
     Intake and the artifacts run inside this task run; only the validation is a task run of its own,
     for its cache (an unchanged file with unchanged neighbours keeps its verdict). A transient
@@ -62,4 +64,8 @@ def take_in_commune(
         validation_artifacts(validated, year)  # on this task run
     if validated is None:
         raise ValueError(f"commune {commune_code}: no file to take in")
+    if validated.verdict == "accepted":
+        # Counted here, while the province's consolidation waits for other communes anyway.
+        with session_scope(shared_engine()) as session:
+            keep_partial(session, validated.submission_id)
     return validated

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from rasoat.admin.scope import LEVEL_VI, scope
 from rasoat.consolidation import TITLES_VI
 from rasoat.consolidation.markdown import markdown_table, rates_markdown
+from rasoat.pipeline.commune_partials import KeptPartial, keep_partial
 from rasoat.pipeline.consolidation_stage import (
-    CommuneData,
     CommuneRef,
     ConsolidationOutcome,
     ConsolidationPlan,
@@ -21,7 +21,7 @@ from rasoat.pipeline.consolidation_stage import (
 )
 from rasoat.pipeline.overview import overview_path, write_overview
 from rasoat.validation.findings import SEVERITY_LABELS_VI
-from tasks.cache_keys import commune_data_key
+from tasks.cache_keys import commune_partial_key
 from tasks.database_task import database_task
 
 SHOWN_TABLES = ("r1", "r2", "r3")  # the UI shows these as markdown; all tables go to the XLSX export
@@ -34,15 +34,26 @@ def plan_consolidation_task(
     return plan_consolidation(session, round_id, without_missing=without_missing, reason=reason)
 
 
-@database_task("commune-data", task_run_name="commune-data-{ref.commune_code}", cache_key_fn=commune_data_key)
-def commune_data_task(session: Session, ref: CommuneRef, standard_label: str) -> CommuneData:
-    """One commune's accepted rows; cached while its file, the standard and the code are unchanged."""
+@database_task(
+    "commune-partial", task_run_name="commune-partial-{ref.commune_code}", cache_key_fn=commune_partial_key
+)
+def commune_partial_task(
+    session: Session, ref: CommuneRef, standard_label: str, history_revision: int
+) -> KeptPartial:
+    """One commune's count rows (kept when its file was accepted, else computed now); cached while
+    its file, the standard, last years' lists and the code are unchanged."""
     return load_commune(session, ref)
+
+
+@database_task("keep-commune-partial", task_run_name="keep-commune-partial-{submission_id}")
+def keep_partial_task(session: Session, submission_id: int) -> None:
+    """After a verdict: an accepted file's count rows, kept for the consolidation."""
+    keep_partial(session, submission_id)
 
 
 @database_task("consolidate", task_run_name="consolidate-{plan.year}-{plan.scope_code}")
 def consolidate_task(
-    session: Session, plan: ConsolidationPlan, data: list[CommuneData], actor: str
+    session: Session, plan: ConsolidationPlan, data: list[KeptPartial], actor: str
 ) -> ConsolidationOutcome:
     outcome = consolidate_plan(session, plan, data, actor)
     get_run_logger().info(

@@ -58,7 +58,8 @@ def rasoat_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 ROUND_TABLES = (
-    "audit_log, documents, approvals, consolidations, status_history, baseline_unplaced, validation_results, "
+    "audit_log, documents, approvals, consolidations, commune_partials, status_history, baseline_unplaced, "
+    "validation_results, "
     "classifications, members, households, submissions, review_rounds, standards"
 )
 

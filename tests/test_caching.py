@@ -94,7 +94,7 @@ def test_consolidation_rereads_only_the_commune_that_changed(
 
     changed = camlo[2].stem
     for path in camlo:
-        states = [r["state"]["name"] for r in _task_runs(f"commune-data-{path.stem}", since)]
+        states = [r["state"]["name"] for r in _task_runs(f"commune-partial-{path.stem}", since)]
         assert states == (["Completed", "Completed"] if path.stem == changed else ["Completed", "Cached"])
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(Consolidation)) == 2

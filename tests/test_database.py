@@ -56,6 +56,8 @@ TABLES = {
     "status_history",
     "baseline_unplaced",
     "consolidations",
+    "commune_partials",
+    "history_revisions",
     "map_units",
     "unit_conversions",
 }
@@ -67,7 +69,7 @@ def test_migrations_upgrade_an_empty_database_and_back(empty_database_url: str) 
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0009"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0010"
     downgrade(engine)
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)

@@ -123,7 +123,7 @@ def test_corrected_file_reruns_by_itself_with_unchanged_communes_cached(
                     f"ended +{_time(run['end_time']) - landed:.1f} s"
                 )
 
-        # The rerun consolidated the district again: one commune read afresh, seven from cache.
+        # The rerun consolidated the district again: one commune counted afresh, seven from cache.
         consolidations = _api(
             api_url,
             "flow_runs/filter",
@@ -139,10 +139,10 @@ def test_corrected_file_reruns_by_itself_with_unchanged_communes_cached(
             "task_runs/filter",
             {
                 "flow_runs": {"id": {"any_": [consolidations[0]["id"]]}},
-                "task_runs": {"name": {"like_": "commune-data-"}},
+                "task_runs": {"name": {"like_": "commune-partial-"}},
             },
         )
-        states = {r["name"].removeprefix("commune-data-"): r["state"]["name"] for r in reads}
+        states = {r["name"].removeprefix("commune-partial-"): r["state"]["name"] for r in reads}
         assert states.pop(CORRECTED) == "Completed"
         assert len(states) == 7 and set(states.values()) == {"Cached"}, states
 

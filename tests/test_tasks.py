@@ -18,7 +18,7 @@ from prefect.client.orchestration import get_client
 from sqlalchemy import Engine, func, select
 
 from rasoat.db import dispose_shared_engines, session_scope
-from rasoat.db.models import Approval, Classification, Household
+from rasoat.db.models import Approval, Classification, CommunePartialRecord, Household
 from rasoat.generate import generate_district
 from rasoat.operations.approval_form import ApprovalInput
 from rasoat.pipeline.baseline import import_baseline
@@ -112,12 +112,17 @@ def test_task_bodies_through_a_round(
         with session_scope(database) as s:
             assert s.scalar(select(func.count()).select_from(Household)) == 30
             assert s.scalar(select(func.count()).select_from(Classification)) == 30
+            # The accepted file's count rows, kept for the consolidation (the stages' file has none).
+            assert s.scalar(select(func.count()).select_from(CommunePartialRecord)) == 1
 
         # Consolidation of the two (the others recorded as missing): plan, rows, the district's tables.
         plan = consolidation.plan_consolidation_task.fn(round_id, True, "Kiểm thử: hai xã đã nộp")
         assert len(plan.included) == 2 and len(plan.missing) == 6 and plan.scope_code == DISTRICT
-        data = [consolidation.commune_data_task.fn(ref, plan.standard_label) for ref in plan.included]
-        assert sum(len(d.households) for d in data) == 30
+        data = [
+            consolidation.commune_partial_task.fn(ref, plan.standard_label, plan.history_revision)
+            for ref in plan.included
+        ]
+        assert sum(k.partial.counts["r1"]["households"] for k in data) == 30
         outcome = consolidation.consolidate_task.fn(plan, data, ACTOR)
         assert outcome.passed and outcome.forced and outcome.tables is not None
         assert outcome.tables["r1"].iloc[0]["households"] == 30

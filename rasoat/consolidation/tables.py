@@ -382,21 +382,33 @@ def _min_deprivations(year: int, given: int | None) -> int:
     return int(given) if given is not None else standard_for_year(year).min_deprivations
 
 
-def consolidate(inp: ConsolidationInput) -> ConsolidatedTables:
-    """The unit's tables: its total row on top, then one row per commune of `inp.communes`."""
+def count_rows(inp: ConsolidationInput) -> dict[str, pd.DataFrame]:
+    """The count columns of every non-derived table, one row per commune of `inp.communes` (in that
+    order): what `assemble` turns into tables. A commune's rows depend on its own households only,
+    so one commune's rows can be counted alone and kept (`rasoat.consolidation.partial`)."""
     validate_input(inp)
-    counts = _commune_counts(inp)
-    codes = [c.code for c in inp.communes]
+    return _commune_counts(inp)
+
+
+def assemble(
+    unit: Unit,
+    communes: Sequence[Unit],
+    year: int,
+    min_deprivations: int | None,
+    counts: dict[str, pd.DataFrame],
+) -> ConsolidatedTables:
+    """The unit's tables from its communes' count rows (`count_rows`, in `communes` order): its total
+    row on top (sums, rates recomputed), then one row per commune."""
+    codes = [c.code for c in communes]
     no_data = counts["r1"]["households"].to_numpy() == 0
     commune_ids = _ids(
         "commune",
         [str(i) for i in range(1, len(codes) + 1)],
         codes,
-        [c.name for c in inp.communes],
-        inp.unit.code,
+        [c.name for c in communes],
+        unit.code,
         no_data,
     )
-    unit = inp.unit
     if unit.level not in ("district", "province"):
         raise ConsolidationInputError(f"đơn vị tổng hợp phải là huyện hoặc tỉnh, không phải '{unit.level}'")
     total_ids = _ids(unit.level, [""], [unit.code], [unit.name], None, [bool(no_data.all())])
@@ -406,9 +418,20 @@ def consolidate(inp: ConsolidationInput) -> ConsolidatedTables:
             done[key] = _finish(spec, pd.DataFrame(), done)
             continue
         keys = _wide_count_keys(spec)
-        rows = pd.concat([commune_ids, counts[key][keys]], axis=1)
+        rows = pd.concat([commune_ids, counts[key][keys].reset_index(drop=True)], axis=1)
         done[key] = _finish(spec, _with_total(total_ids, rows, counts[key], keys), done)
-    return ConsolidatedTables(unit, inp.year, _min_deprivations(inp.year, inp.min_deprivations), done)
+    return ConsolidatedTables(unit, year, _min_deprivations(year, min_deprivations), done)
+
+
+def count_keys(key: str) -> list[str]:
+    """The count columns `count_rows` gives for table `key` (wide form; none for a derived table)."""
+    spec = TABLES[key]
+    return [] if spec.derived_from else _wide_count_keys(spec)
+
+
+def consolidate(inp: ConsolidationInput) -> ConsolidatedTables:
+    """The unit's tables: its total row on top, then one row per commune of `inp.communes`."""
+    return assemble(inp.unit, inp.communes, inp.year, inp.min_deprivations, count_rows(inp))
 
 
 def consolidate_province(

@@ -13,11 +13,11 @@ the unique (commune_code, household_id, year) and be read twice.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Table, and_, delete, func, or_, select
+from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from rasoat.admin.maps import admin_map
-from rasoat.db.models import StatusHistory
+from rasoat.db.models import HistoryRevision, StatusHistory
 from rasoat.db.round_data import frame_from_query
 from rasoat.db.rows import write_frame
 
@@ -27,6 +27,36 @@ REHOMED_COLUMNS = [*HISTORY_COLUMNS, "recorded_commune_code", "recorded_househol
 
 def _table() -> Table:
     return StatusHistory.__table__  # type: ignore[return-value]
+
+
+GLOBAL_REVISION = 0  # the counter's own row; the other rows are years
+
+
+def history_revision(session: Session, first_year: int, last_year: int) -> int:
+    """A number that changes whenever the statuses of any year in first_year..last_year are written:
+    what a commune's kept partial consolidation was computed under (`rasoat.pipeline.commune_partials`).
+    Approving this year's round writes this year's statuses and leaves the partials of this year's
+    files, which read the years before, valid."""
+    table = HistoryRevision.__table__
+    value = session.execute(
+        select(func.max(table.c.revision)).where(table.c.year >= first_year, table.c.year <= last_year)
+    ).scalar()
+    return int(value or 0)
+
+
+def _raise_revision(session: Session, years: list[int]) -> None:
+    """In the transaction of the write, so the new lists and the new numbers commit together: each
+    written year takes the next value of one counter. The UPDATE of the counter's row takes its lock
+    (PostgreSQL), so two writes at once get two values."""
+    table = HistoryRevision.__table__
+    counter = table.c.year == GLOBAL_REVISION
+    if session.execute(update(table).where(counter).values(revision=table.c.revision + 1)).rowcount == 0:
+        session.execute(insert(table).values(year=GLOBAL_REVISION, revision=1))  # built without 0010
+    value = session.execute(select(table.c.revision).where(counter)).scalar_one()
+    for year in sorted({int(y) for y in years}):
+        row = table.c.year == year
+        if session.execute(update(table).where(row).values(revision=value)).rowcount == 0:
+            session.execute(insert(table).values(year=year, revision=value))
 
 
 def _delete_as_recorded(session: Session, year: int, codes: list[str]) -> None:
@@ -47,6 +77,7 @@ def _delete_as_recorded(session: Session, year: int, codes: list[str]) -> None:
 def replace_history(session: Session, frame: pd.DataFrame, source: str, round_id: int | None = None) -> int:
     """Write `frame` (HISTORY_COLUMNS) as the statuses of its (commune, year) pairs, replacing what
     those pairs held: importing the same list twice, or re-approving a round, adds no duplicates."""
+    _raise_revision(session, [int(y) for y in frame["year"].unique()])
     for year, communes in frame.groupby("year")["commune_code"].unique().items():
         _delete_as_recorded(session, int(year), [str(c) for c in communes])
     rows = frame[HISTORY_COLUMNS].assign(source=source, round_id=round_id)
@@ -60,6 +91,9 @@ def replace_rehomed_history(session: Session, placed: pd.DataFrame, scope: pd.Da
 
     Raises ValueError when a row would meet a row kept from another list on the same (new unit,
     household id, year): two lists claiming one household cannot both be right."""
+    _raise_revision(
+        session, [int(y) for y in scope["year"].unique()] + [int(y) for y in placed["year"].unique()]
+    )
     for year, codes in scope.groupby("year")["recorded_commune_code"].unique().items():
         _delete_as_recorded(session, int(year), [str(c) for c in codes])
     if placed.empty:

@@ -412,6 +412,35 @@ class BaselineUnplaced(Base):
     imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class HistoryRevision(Base):
+    """When the statuses of each year were last written (rasoat.db.history): row 0 is a counter every
+    write to status_history raises, each other row a year and the counter's value at its last write.
+    A commune's partial consolidation is valid while the years it read are unchanged."""
+
+    __tablename__ = "history_revisions"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(BigInteger)
+
+
+class CommunePartialRecord(Base):
+    """One accepted commune file's count rows of R1–R11 (rasoat.consolidation.partial), computed on
+    the worker that accepted it: a consolidation adds these up instead of reading households back.
+    Keyed by what they depend on: the file (submission), the standard, last years' lists."""
+
+    __tablename__ = "commune_partials"
+    __table_args__ = (
+        UniqueConstraint(
+            "submission_id", "standard_label", "history_revision", name="uq_commune_partials_inputs"
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    standard_label: Mapped[str] = mapped_column(String(200))
+    history_revision: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # codes and counts only, no people
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class Consolidation(Base):
     """One consolidation of a round: its tables, the data they were built from, who ran it."""
 

@@ -8,34 +8,27 @@ the operator explicitly consolidates without it; that decision is recorded with 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
 from sqlalchemy.orm import Session
 
 from rasoat.admin.scope import Scope, scope
 from rasoat.applied_standard import round_standard
-from rasoat.consolidation import (
-    ConsolidatedTables,
-    ConsolidationInput,
-    Unit,
-    as_units,
-    consolidate,
-    departed_frame,
-    household_frame,
-    roster_poor_rates,
-    run_checks,
+from rasoat.consolidation import ConsolidatedTables, Unit, as_units, run_checks
+from rasoat.consolidation.chart_data import ChartData, chart_data
+from rasoat.consolidation.partial import (
+    CommunePartial,
+    assemble_partials,
+    previous_chart_counts,
+    previous_poor_rates,
 )
-from rasoat.consolidation.chart_data import ChartData, chart_data, previous_counts
 from rasoat.consolidation.stored import tables_to_json
 from rasoat.db import audit
-from rasoat.db.history import load_history
 from rasoat.db.models import Consolidation, ReviewRound
-from rasoat.db.round_data import latest_submissions, load_households, load_members
-from rasoat.movements import compute_movements, previous_round
-from rasoat.schema import Status
+from rasoat.db.round_data import latest_submissions
+from rasoat.pipeline.commune_partials import KeptPartial, current_revision, partial_for
 from rasoat.validation import CheckResult
 
 STATUS_REASONS_VI = {
@@ -92,14 +85,13 @@ def round_scope(review_round: ReviewRound) -> Scope:
     return found
 
 
-def data_fingerprint(standard_label: str, included: dict[str, str], history: pd.DataFrame) -> str:
-    """What an approval is bound to: the standard, each included commune's file hash, last years'
-    statuses. Any change to one of them gives another fingerprint."""
+def data_fingerprint(standard_label: str, included: Mapping[str, tuple[str, str]]) -> str:
+    """What an approval is bound to: the standard and, for each included commune, its file's hash
+    and the hash of the last years' statuses its movements were computed from. Any change to one of
+    them gives another fingerprint."""
     digest = hashlib.sha256(standard_label.encode())
-    for commune, sha in sorted(included.items()):
-        digest.update(f"{commune}:{sha};".encode())
-    ordered = history.sort_values(["commune_code", "household_id", "year"], kind="stable")
-    digest.update(pd.util.hash_pandas_object(ordered, index=False).to_numpy().tobytes())
+    for commune, (sha, history_sha) in sorted(included.items()):
+        digest.update(f"{commune}:{sha}:{history_sha};".encode())
     return digest.hexdigest()
 
 
@@ -139,24 +131,15 @@ class ConsolidationPlan:
     year: int
     scope_code: str
     standard_label: str
+    history_revision: int  # of last years' lists, when planned (`rasoat.db.history`)
     included: tuple[CommuneRef, ...]  # by commune code
     missing: dict[str, str]
     reason: str | None
 
 
-@dataclass(frozen=True)
-class CommuneData:
-    """A commune's accepted households (with classification) and members: codes and figures only,
-    no names or CCCD numbers, so it may be cached outside the project's database."""
-
-    commune_code: str
-    submission_id: int
-    households: pd.DataFrame
-    members: pd.DataFrame
-
-
 class StalePlanError(RuntimeError):
-    """A commune sent new data between planning and recording; the consolidation must be redone."""
+    """A commune sent new data, or last years' lists were written, between planning and recording;
+    the consolidation must be redone."""
 
 
 def plan_consolidation(
@@ -182,33 +165,29 @@ def plan_consolidation(
         year=review_round.year,
         scope_code=review_round.scope_code,
         standard_label=round_standard(review_round).label,
+        history_revision=current_revision(session, review_round),
         included=included,
         missing=missing,
         reason=reason if missing else None,
     )
 
 
-def load_commune(session: Session, ref: CommuneRef) -> CommuneData:
-    return CommuneData(
-        commune_code=ref.commune_code,
-        submission_id=ref.submission_id,
-        households=load_households(session, [ref.submission_id]),
-        members=load_members(session, [ref.submission_id]),
-    )
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+def load_commune(session: Session, ref: CommuneRef) -> KeptPartial:
+    """One included commune's partial (kept by the worker that accepted its file, or computed now)."""
+    kept = partial_for(session, ref.submission_id)
+    if kept.partial.commune_code != ref.commune_code:
+        raise ValueError(f"submission {ref.submission_id} is not commune {ref.commune_code}'s")
+    return kept
 
 
 def consolidate_plan(
-    session: Session, plan: ConsolidationPlan, data: Sequence[CommuneData], actor: str
+    session: Session, plan: ConsolidationPlan, data: Sequence[KeptPartial], actor: str
 ) -> ConsolidationOutcome:
-    """The district's tables from the planned communes' data, checked and recorded.
+    """The unit's tables from the planned communes' partials, checked and recorded.
 
     The round's row is locked first (PostgreSQL; SQLite serialises writers anyway) and the plan is
-    checked against the latest submissions, so a consolidation never records data that another run
-    has already superseded."""
+    checked against the latest submissions and last years' lists, so a consolidation never records
+    data that another run has already superseded."""
     review_round = session.get(ReviewRound, plan.round_id, with_for_update=True)
     assert review_round is not None
     latest = latest_submissions(session, plan.round_id)
@@ -216,48 +195,25 @@ def consolidate_plan(
     current = {c: s.id for c, s in latest.items() if s.status == "accepted"}
     if any(current.get(c) != sid for c, sid in planned.items()):
         raise StalePlanError(f"{plan.scope_code}: a commune sent new data during consolidation")
-    by_commune = {d.commune_code: d for d in data}
-    if set(by_commune) != set(planned):
+    revision = current_revision(session, review_round)
+    if any(k.history_revision != revision for k in data):
+        raise StalePlanError(f"{plan.scope_code}: last years' lists were written during consolidation")
+    by_commune = {k.partial.commune_code: k for k in data}
+    if set(by_commune) != set(planned) or any(by_commune[c].submission_id != s for c, s in planned.items()):
         raise ValueError("consolidation data does not match its plan")
-    ordered = [by_commune[c] for c in sorted(by_commune)]
+    partials: dict[str, CommunePartial] = {c: by_commune[c].partial for c in sorted(by_commune)}
 
     year = plan.year
     unit = round_scope(review_round)
     standard = round_standard(review_round)
-    communes = unit.communes
-    if ordered:
-        households = _concat([d.households for d in ordered])
-        members = _concat([d.members for d in ordered])
-    else:  # every commune missing, consolidated anyway: empty frames with the right columns
-        households, members = load_households(session, []), load_members(session, [])
-    codes = [c.code for c in communes]
-    history = load_history(session, codes, standard.period_first_year, year - 1, map_year=year)
-    previous = previous_round(history, year, standard.period_first_year)
-    complete = bool((previous["status"] == Status.NON_POOR.value).any()) or previous.empty
-    moves = compute_movements(
-        households[["household_id", "status", "members"]], previous, roster_complete=complete
+    tables = assemble_partials(
+        scope_unit(unit), as_units(unit.communes), year, standard.min_deprivations, partials
     )
-    previous_with_commune = previous.merge(
-        history[["household_id", "commune_code"]].drop_duplicates("household_id"), on="household_id"
-    )
-    departed = departed_frame(moves, previous_with_commune)
-    departed = departed.loc[departed["commune_code"].isin(codes)]
-    frame = household_frame(households, households[["status", "deprivation_count"]], moves)
-    tables = consolidate(
-        ConsolidationInput(
-            unit=scope_unit(unit),
-            communes=as_units(communes),
-            year=year,
-            households=frame,
-            members=members,
-            departed=departed,
-            min_deprivations=standard.min_deprivations,
-        )
-    )
-    last_rates = roster_poor_rates(previous_with_commune, unit.code) if len(previous) else None
-    checked = run_checks(tables, last_rates)
+    checked = run_checks(tables, previous_poor_rates(partials, unit.code))
     included = {ref.commune_code: ref for ref in plan.included}
-    fingerprint = data_fingerprint(standard.label, {c: r.sha256 for c, r in included.items()}, history)
+    fingerprint = data_fingerprint(
+        standard.label, {c: (r.sha256, partials[c].history_sha256) for c, r in included.items()}
+    )
     missing, reason = plan.missing, plan.reason
 
     record = Consolidation(
@@ -302,9 +258,9 @@ def consolidate_plan(
         passed=checked.passed,
         checks=checked.results,
         failures=checked.failures.drop(columns=["value"]).to_dict("records"),
-        has_baseline=not history.empty,
+        has_baseline=any(p.has_history for p in partials.values()),
         tables=tables,
-        chart=chart_data(tables, previous_counts(history.loc[history["year"] == year - 1])),
+        chart=chart_data(tables, previous_chart_counts(partials)),
     )
 
 

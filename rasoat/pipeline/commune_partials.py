@@ -1,0 +1,135 @@
+"""Each accepted commune file's share of its round's consolidation, kept in the database.
+
+The worker that accepts a commune's file counts its rows of R1–R11 right away, while nothing else
+waits for it (`keep_partial`); a consolidation then reads these few hundred numbers per commune
+instead of every household (`partials_for`), and computes only what is missing or out of date. A
+kept partial is valid for its file, the round's standard and last years' lists as they were: the
+lists' years carry a revision (`rasoat.db.history.history_revision`), raised by every import or
+approval that writes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from rasoat.admin.scope import Scope, scope
+from rasoat.applied_standard import round_standard
+from rasoat.consolidation import Unit
+from rasoat.consolidation.partial import CommunePartial, commune_partial
+from rasoat.db.history import history_revision, load_history
+from rasoat.db.models import CommunePartialRecord, ReviewRound, Submission
+from rasoat.db.round_data import load_households, load_members
+
+
+@dataclass(frozen=True)
+class KeptPartial:
+    """A commune's partial with what it was computed from."""
+
+    submission_id: int
+    standard_label: str
+    history_revision: int
+    partial: CommunePartial
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    submission: Submission
+    review_round: ReviewRound
+    unit: Scope
+    standard_label: str
+    period_first_year: int
+    min_deprivations: int
+    revision: int
+
+
+def _inputs(session: Session, submission_id: int) -> _Inputs:
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise LookupError(f"no submission {submission_id}")
+    if submission.status != "accepted":
+        raise ValueError(f"submission {submission_id} is {submission.status}, not accepted")
+    review_round = session.get(ReviewRound, submission.round_id)
+    assert review_round is not None
+    standard = round_standard(review_round)
+    year = review_round.year
+    return _Inputs(
+        submission=submission,
+        review_round=review_round,
+        unit=scope(year, review_round.scope_code),
+        standard_label=standard.label,
+        period_first_year=standard.period_first_year,
+        min_deprivations=standard.min_deprivations,
+        revision=history_revision(session, standard.period_first_year, year - 1),
+    )
+
+
+def _stored(session: Session, submission_id: int, label: str, revision: int) -> CommunePartial | None:
+    payload = session.execute(
+        select(CommunePartialRecord.payload).where(
+            CommunePartialRecord.submission_id == submission_id,
+            CommunePartialRecord.standard_label == label,
+            CommunePartialRecord.history_revision == revision,
+        )
+    ).scalar()
+    return None if payload is None else CommunePartial.from_json(payload)
+
+
+def _compute(session: Session, found: _Inputs) -> CommunePartial:
+    code = found.submission.commune_code
+    year = found.review_round.year
+    names = {c.code: c.name for c in found.unit.communes}
+    if code not in names:
+        raise LookupError(f"xã {code} không thuộc {found.unit.label_vi} năm {year}")
+    unit = Unit(found.unit.code, found.unit.name, found.unit.level)
+    return commune_partial(
+        unit,
+        Unit(code, names[code], "commune"),
+        year,
+        load_households(session, [found.submission.id]),
+        load_members(session, [found.submission.id]),
+        load_history(session, [code], found.period_first_year, year - 1, map_year=year),
+        period_first_year=found.period_first_year,
+        min_deprivations=found.min_deprivations,
+    )
+
+
+def partial_for(session: Session, submission_id: int) -> KeptPartial:
+    """The accepted submission's partial: the kept one when its inputs are unchanged, else computed
+    from its rows and kept. Two processes computing the same one at once keep one row."""
+    found = _inputs(session, submission_id)
+    label, revision = found.standard_label, found.revision
+    partial = _stored(session, submission_id, label, revision)
+    if partial is None:
+        partial = _compute(session, found)
+        try:
+            with session.begin_nested():
+                session.add(
+                    CommunePartialRecord(
+                        submission_id=submission_id,
+                        standard_label=label,
+                        history_revision=revision,
+                        payload=partial.to_json(),
+                    )
+                )
+        except IntegrityError:  # kept meanwhile by another process, from the same inputs
+            pass
+    return KeptPartial(submission_id, label, revision, partial)
+
+
+def keep_partial(session: Session, submission_id: int) -> KeptPartial | None:
+    """After a verdict: keep the accepted file's partial for the consolidation to come (nothing for a
+    rejected file)."""
+    submission = session.get(Submission, submission_id)
+    if submission is None or submission.status != "accepted":
+        return None
+    return partial_for(session, submission_id)
+
+
+def current_revision(session: Session, review_round: ReviewRound) -> int:
+    """The revision of the lists a round's partials read (the standard's period up to last year)."""
+    standard = round_standard(review_round)
+    return history_revision(session, standard.period_first_year, review_round.year - 1)

@@ -4,15 +4,14 @@ both maps; its run name says which (`consolidation-2024-district-468`, `consolid
 
 from __future__ import annotations
 
-from prefect import flow, unmapped
+from prefect import flow
 from prefect.concurrency.sync import concurrency
 from prefect.runtime import flow_run
-from prefect.task_runners import ThreadPoolTaskRunner
 
 from rasoat.admin.scope import scope
 from rasoat.pipeline.consolidation_stage import ConsolidationOutcome
 from tasks.consolidation import (
-    commune_partial_task,
+    commune_partials_task,
     consolidate_task,
     ensure_scope_limit,
     plan_consolidation_task,
@@ -31,10 +30,6 @@ def consolidation_run_name() -> str:
 @flow(
     name="consolidation",
     flow_run_name=consolidation_run_name,
-    # Each commune's partial was kept by the worker that accepted its file: threads here read those
-    # few numbers from the shared database (on Dask they would queue behind a round's validations);
-    # only a partial made stale by new lists of last years is computed again, one commune at a time.
-    task_runner=ThreadPoolTaskRunner(max_workers=4),
 )
 def consolidation(
     round_id: int,
@@ -60,12 +55,7 @@ def consolidation(
     # here, then plans again from the data the first one left.
     with concurrency(limit, occupy=1, timeout_seconds=LOCK_TIMEOUT_SECONDS, strict=True):
         plan = plan_consolidation_task(round_id, without_missing, reason)
-        futures = commune_partial_task.map(
-            plan.included,
-            standard_label=unmapped(plan.standard_label),
-            history_revision=unmapped(plan.history_revision),
-        )
-        outcome = consolidate_task(plan, futures.result(), actor)
+        outcome = consolidate_task(plan, commune_partials_task(plan), actor)
     publish_consolidation(outcome, year)
     write_overview_task(year, scope_code)
     if not outcome.passed:

@@ -27,6 +27,6 @@ def validation(submission_id: int, year: int, actor: str = "cli", data_docs: boo
     inputs = validation_inputs_task(submission_id)
     validated = validate_submission_task(submission_id, actor, inputs, data_docs)
     publish_validation(validated, year)
-    if validated.verdict == "accepted":
+    if validated.accepted:
         keep_partial_task(submission_id)  # the consolidation adds these up instead of reading rows
     return validated

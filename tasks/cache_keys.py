@@ -18,12 +18,3 @@ def validation_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
     # `inputs` is validation_stage.validation_inputs: file, database row, standard, neighbours' files.
     docs = "docs" if parameters.get("data_docs", True) else "nodocs"
     return f"validate-{parameters['inputs']}-{docs}-{code_version()}"
-
-
-def commune_partial_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
-    # The partial is kept in the database too; the cache shows operators which communes were reused.
-    ref = parameters["ref"]
-    return (
-        f"commune-partial-{ref.commune_code}-{ref.sha256}-{ref.submission_id}-{ref.received_at}"
-        f"-{parameters['standard_label']}-{parameters['history_revision']}-{code_version()}"
-    )

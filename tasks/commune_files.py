@@ -64,7 +64,7 @@ def take_in_commune(
         validation_artifacts(validated, year)  # on this task run
     if validated is None:
         raise ValueError(f"commune {commune_code}: no file to take in")
-    if validated.verdict == "accepted":
+    if validated.accepted:
         # Counted here, while the province's consolidation waits for other communes anyway.
         with session_scope(shared_engine()) as session:
             keep_partial(session, validated.submission_id)

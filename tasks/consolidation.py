@@ -12,16 +12,14 @@ from rasoat.consolidation import TITLES_VI
 from rasoat.consolidation.markdown import markdown_table, rates_markdown
 from rasoat.pipeline.commune_partials import KeptPartial, keep_partial
 from rasoat.pipeline.consolidation_stage import (
-    CommuneRef,
     ConsolidationOutcome,
     ConsolidationPlan,
     consolidate_plan,
-    load_commune,
+    load_partials,
     plan_consolidation,
 )
 from rasoat.pipeline.overview import overview_path, write_overview
 from rasoat.validation.findings import SEVERITY_LABELS_VI
-from tasks.cache_keys import commune_partial_key
 from tasks.database_task import database_task
 
 SHOWN_TABLES = ("r1", "r2", "r3")  # the UI shows these as markdown; all tables go to the XLSX export
@@ -34,15 +32,20 @@ def plan_consolidation_task(
     return plan_consolidation(session, round_id, without_missing=without_missing, reason=reason)
 
 
-@database_task(
-    "commune-partial", task_run_name="commune-partial-{ref.commune_code}", cache_key_fn=commune_partial_key
-)
-def commune_partial_task(
-    session: Session, ref: CommuneRef, standard_label: str, history_revision: int
-) -> KeptPartial:
-    """One commune's count rows (kept when its file was accepted, else computed now); cached while
-    its file, the standard, last years' lists and the code are unchanged."""
-    return load_commune(session, ref)
+@database_task("commune-partials", task_run_name="commune-partials-round-{plan.round_id}")
+def commune_partials_task(session: Session, plan: ConsolidationPlan) -> list[KeptPartial]:
+    """The included communes' count rows: kept when their files were accepted (one query for all),
+    counted now for those whose file, standard or last years' lists changed since."""
+    kept = load_partials(session, plan)
+    fresh = sorted(k.partial.commune_code for k in kept if k.counted_now)
+    get_run_logger().info(
+        "%s: counts of %s communes kept, %s counted now%s",
+        scope(plan.year, plan.scope_code).run_label,
+        len(kept) - len(fresh),
+        len(fresh),
+        f" ({', '.join(fresh)})" if fresh else "",
+    )
+    return kept
 
 
 @database_task("keep-commune-partial", task_run_name="keep-commune-partial-{submission_id}")
@@ -133,6 +136,11 @@ def publish_consolidation(outcome: ConsolidationOutcome, year: int) -> None:
         )
         parts += [f"- {code}: huyện cũ {', '.join(districts)}" for code, districts in across.items()]
         parts.append("")
+    kept = len(outcome.included) - len(outcome.counted_now)
+    line = f"Số liệu các xã: {kept} xã dùng số liệu đã tính khi tiếp nhận tệp"
+    if outcome.counted_now:  # a file taken in before, or last years' lists changed since
+        line += f"; tính lại từ dữ liệu hộ: {', '.join(outcome.counted_now)}"
+    parts += [line + ".", ""]
     for failure in outcome.failures:
         parts.append(f"- ⚠ {failure['message_vi']}")
     if outcome.chart is not None:

@@ -118,11 +118,9 @@ def test_task_bodies_through_a_round(
         # Consolidation of the two (the others recorded as missing): plan, rows, the district's tables.
         plan = consolidation.plan_consolidation_task.fn(round_id, True, "Kiểm thử: hai xã đã nộp")
         assert len(plan.included) == 2 and len(plan.missing) == 6 and plan.scope_code == DISTRICT
-        data = [
-            consolidation.commune_partial_task.fn(ref, plan.standard_label, plan.history_revision)
-            for ref in plan.included
-        ]
+        data = consolidation.commune_partials_task.fn(plan)
         assert sum(k.partial.counts["r1"]["households"] for k in data) == 30
+        assert [k.counted_now for k in data] == [True, False]  # the stages' file; the round task's
         outcome = consolidation.consolidate_task.fn(plan, data, ACTOR)
         assert outcome.passed and outcome.forced and outcome.tables is not None
         assert outcome.tables["r1"].iloc[0]["households"] == 30

@@ -33,6 +33,7 @@ class KeptPartial:
     standard_label: str
     history_revision: int
     partial: CommunePartial
+    counted_now: bool = False  # not kept: counted from the commune's rows by this call
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def partial_for(session: Session, submission_id: int) -> KeptPartial:
     found = _inputs(session, submission_id)
     label, revision = found.standard_label, found.revision
     partial = _stored(session, submission_id, label, revision)
+    counted_now = partial is None
     if partial is None:
         partial = _compute(session, found)
         try:
@@ -117,7 +119,31 @@ def partial_for(session: Session, submission_id: int) -> KeptPartial:
                 )
         except IntegrityError:  # kept meanwhile by another process, from the same inputs
             pass
-    return KeptPartial(submission_id, label, revision, partial)
+    return KeptPartial(submission_id, label, revision, partial, counted_now)
+
+
+def partials_for(session: Session, submission_ids: list[int]) -> list[KeptPartial]:
+    """The partials of a consolidation's submissions (one round's): the kept ones in one query, the
+    missing or stale ones counted from their rows one commune at a time (memory of one commune)."""
+    if not submission_ids:
+        return []
+    found = _inputs(session, submission_ids[0])
+    label, revision = found.standard_label, found.revision
+    rows = session.execute(
+        select(CommunePartialRecord.submission_id, CommunePartialRecord.payload).where(
+            CommunePartialRecord.submission_id.in_(submission_ids),
+            CommunePartialRecord.standard_label == label,
+            CommunePartialRecord.history_revision == revision,
+        )
+    ).all()
+    kept = {int(sid): CommunePartial.from_json(payload) for sid, payload in rows}
+    out = []
+    for submission_id in submission_ids:
+        if submission_id in kept:
+            out.append(KeptPartial(submission_id, label, revision, kept[submission_id]))
+        else:
+            out.append(partial_for(session, submission_id))
+    return out
 
 
 def keep_partial(session: Session, submission_id: int) -> KeptPartial | None:

@@ -28,7 +28,7 @@ from rasoat.consolidation.stored import tables_to_json
 from rasoat.db import audit
 from rasoat.db.models import Consolidation, ReviewRound
 from rasoat.db.round_data import latest_submissions
-from rasoat.pipeline.commune_partials import KeptPartial, current_revision, partial_for
+from rasoat.pipeline.commune_partials import KeptPartial, current_revision, partials_for
 from rasoat.validation import CheckResult
 
 STATUS_REASONS_VI = {
@@ -71,6 +71,7 @@ class ConsolidationOutcome:
     has_baseline: bool = True
     tables: ConsolidatedTables | None = None
     chart: ChartData | None = None  # the figures of the charts and of the Prefect artifact
+    counted_now: tuple[str, ...] = ()  # communes whose counts were not kept (new lists, or none yet)
 
 
 def scope_unit(unit: Scope) -> Unit:
@@ -172,11 +173,13 @@ def plan_consolidation(
     )
 
 
-def load_commune(session: Session, ref: CommuneRef) -> KeptPartial:
-    """One included commune's partial (kept by the worker that accepted its file, or computed now)."""
-    kept = partial_for(session, ref.submission_id)
-    if kept.partial.commune_code != ref.commune_code:
-        raise ValueError(f"submission {ref.submission_id} is not commune {ref.commune_code}'s")
+def load_partials(session: Session, plan: ConsolidationPlan) -> list[KeptPartial]:
+    """The included communes' partials: kept by the workers that accepted their files, or counted
+    now from the rows of those whose partial is missing or stale."""
+    kept = partials_for(session, [ref.submission_id for ref in plan.included])
+    for ref, one in zip(plan.included, kept, strict=True):
+        if one.partial.commune_code != ref.commune_code:
+            raise ValueError(f"submission {ref.submission_id} is not commune {ref.commune_code}'s")
     return kept
 
 
@@ -261,6 +264,7 @@ def consolidate_plan(
         has_baseline=any(p.has_history for p in partials.values()),
         tables=tables,
         chart=chart_data(tables, previous_chart_counts(partials)),
+        counted_now=tuple(sorted(k.partial.commune_code for k in data if k.counted_now)),
     )
 
 
@@ -272,8 +276,7 @@ def consolidate_round(
     without_missing: bool = False,
     reason: str | None = None,
 ) -> ConsolidationOutcome:
-    """Plan, read every included commune, consolidate: the whole stage in one session (the CLI and
-    tests; the Prefect flow runs the same steps as tasks so unchanged communes' reads are cached)."""
+    """Plan, read the included communes' partials, consolidate: the whole stage in one session (the
+    CLI and tests; the Prefect flow runs the same steps as tasks)."""
     plan = plan_consolidation(session, round_id, without_missing=without_missing, reason=reason)
-    data = [load_commune(session, ref) for ref in plan.included]
-    return consolidate_plan(session, plan, data, actor)
+    return consolidate_plan(session, plan, load_partials(session, plan), actor)

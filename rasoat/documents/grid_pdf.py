@@ -103,26 +103,27 @@ def kerning(style: str) -> dict[tuple[str, str], float]:
     header cell differently and move a page break. (Liberation Serif has glyph pairs only: format 1.)"""
     from fontTools.ttLib import TTFont as FontTables
 
-    font = FontTables(font_path(style), lazy=True)
-    em = font["head"].unitsPerEm
-    chars: dict[str, list[str]] = {}
-    for code, glyph in font.getBestCmap().items():
-        chars.setdefault(glyph, []).append(chr(code))
-    gpos = font["GPOS"].table
-    pairs: dict[tuple[str, str], float] = {}
-    for record in gpos.FeatureList.FeatureRecord:
-        if record.FeatureTag != "kern":
-            continue
-        for index in record.Feature.LookupListIndex:
-            for sub in gpos.LookupList.Lookup[index].SubTable:
-                if getattr(sub, "Format", None) != 1 or not hasattr(sub, "PairSet"):
-                    continue
-                for first, pair_set in zip(sub.Coverage.glyphs, sub.PairSet, strict=True):
-                    for pair in pair_set.PairValueRecord:
-                        x = getattr(pair.Value1, "XAdvance", 0) if pair.Value1 else 0
-                        for a in chars.get(first, []) if x else []:
-                            for b in chars.get(pair.SecondGlyph, []):
-                                pairs.setdefault((a, b), x / em)
+    # closed when read: a lazily read font left open warns (ResourceWarning) when collected
+    with FontTables(font_path(style), lazy=True) as font:
+        em = font["head"].unitsPerEm
+        chars: dict[str, list[str]] = {}
+        for code, glyph in font.getBestCmap().items():
+            chars.setdefault(glyph, []).append(chr(code))
+        gpos = font["GPOS"].table
+        pairs: dict[tuple[str, str], float] = {}
+        for record in gpos.FeatureList.FeatureRecord:
+            if record.FeatureTag != "kern":
+                continue
+            for index in record.Feature.LookupListIndex:
+                for sub in gpos.LookupList.Lookup[index].SubTable:
+                    if getattr(sub, "Format", None) != 1 or not hasattr(sub, "PairSet"):
+                        continue
+                    for first, pair_set in zip(sub.Coverage.glyphs, sub.PairSet, strict=True):
+                        for pair in pair_set.PairValueRecord:
+                            x = getattr(pair.Value1, "XAdvance", 0) if pair.Value1 else 0
+                            for a in chars.get(first, []) if x else []:
+                                for b in chars.get(pair.SecondGlyph, []):
+                                    pairs.setdefault((a, b), x / em)
     return pairs
 
 

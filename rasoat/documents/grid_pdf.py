@@ -7,7 +7,8 @@ two bold 14pt headings, the italic 13pt subtitle (wrapped), the 11pt grid (9pt `
 columns and rows) repeated on every page, a row never split, text wrapped in its cell (widths
 measured with the fonts' GPOS kerning), page numbers centred in the top margin. These rules match
 the Decree 30/2020 look of the WeasyPrint bodies the appendices follow (`base.html.j2`).
-Used by `list_pdf` (the household lists) and `table_pdf` (the consolidated tables R1–R11);
+Used by `list_pdf` (the household lists) and `table_pdf` (the consolidated tables R1–R11; the
+chart pages before them, `chart_pdf`, are drawn on the same `GridDrawer`);
 `tests/test_layout_golden.py` pins the drawn layout.
 """
 

@@ -1,5 +1,7 @@
-"""The charts' figures against the consolidated tables, the drawing's determinism and fonts, the
-district report opening its annex with the charts, and the Prefect artifact's compact table."""
+"""The charts' figures against the consolidated tables, the overview page's SVG drawing (determinism,
+fonts), the documents' chart pages drawn with reportlab (a province's communes over pages, text
+as text in Liberation Serif, the same bytes twice), the district report opening its annex with
+the charts, and the Prefect artifact's compact table."""
 
 from __future__ import annotations
 
@@ -8,17 +10,21 @@ import io
 import re
 import subprocess
 import warnings
+from dataclasses import replace
 
 import pytest
 from pypdf import PdfReader
 
 from rasoat.consolidation import consolidate, consolidate_province, roster_poor_rates
-from rasoat.consolidation.chart_data import ChartData, chart_data, previous_counts
+from rasoat.consolidation.chart_data import ChartData, UnitMovements, UnitRates, chart_data, previous_counts
 from rasoat.consolidation.inputs import Unit
 from rasoat.consolidation.markdown import rates_markdown
 from rasoat.consolidation.tables import ConsolidatedTables
 from rasoat.documents.agency import district_agency, province_agency
+from rasoat.documents.appendix_pdf import draw_appendices
+from rasoat.documents.chart_spec import MOVE_ROWS
 from rasoat.documents.charts import RATE_ROWS, movements_chart_svgs, rates_chart_svgs
+from rasoat.documents.higher import chart_pages as annex_charts
 from rasoat.documents.higher import district_report_draft
 from rasoat.documents.table_pdf import table_document_pdf
 from rasoat.generate.review import generated_review
@@ -88,6 +94,96 @@ def test_a_province_charts_its_communes_over_pages(camlo) -> None:
     assert len(rates_chart_svgs(chart)) == -(-len(chart.rates) // RATE_ROWS) == 2
 
 
+def _pdf_pages(pdf: bytes) -> list[str]:
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-layout", "-", "-"], input=pdf, check=True, capture_output=True
+    ).stdout.decode()
+    return text.split("\f")[:-1]
+
+
+def _fonts(pdf: bytes) -> set[str]:
+    out = subprocess.run(["pdffonts", "-"], input=pdf, check=True, capture_output=True).stdout.decode()
+    return {line.split()[0].split("+")[-1] for line in out.splitlines()[2:]}
+
+
+def _province(chart: ChartData, units: int) -> ChartData:
+    """`chart`'s communes repeated under new names up to `units` of them: a province's worth."""
+    rates = [
+        replace(chart.rates[i % len(chart.rates)], code=f"{i:05d}", name=f"Phường Thử Nghiệm {i:03d}")
+        for i in range(units)
+    ]
+    rates.sort(key=lambda u: (-(u.poor or 0.0), u.code))
+    moves = [
+        replace(chart.movements[i % len(chart.movements)], code=f"{i:05d}", name=f"Phường Thử Nghiệm {i:03d}")
+        for i in range(units)
+    ]
+    moves.sort(key=lambda m: (-m.escaped, m.code))
+    return replace(
+        chart, unit_level="province", unit_name="Tỉnh Hà Tĩnh", rates=tuple(rates), movements=tuple(moves)
+    )
+
+
+def test_a_provinces_chart_pages_split_its_communes_as_text_in_liberation_serif(camlo) -> None:
+    _, district, _ = camlo
+    chart = _province(district, 69)
+    subtitle = "(Kèm theo Quyết định số 14/QĐ-UBND ngày 05/01/2027 của Ủy ban nhân dân tỉnh Hà Tĩnh)"
+    pages = [{**p, "subtitle": subtitle} for p in annex_charts(chart, two_tier=True)]
+    rate_pages, move_pages = -(-69 // RATE_ROWS), -(-69 // MOVE_ROWS)
+    assert [p["heading"] for p in pages] == [
+        *["Biểu đồ 1"] + ["Biểu đồ 1 (tiếp theo)"] * (rate_pages - 1),
+        *["Biểu đồ 2"] + ["Biểu đồ 2 (tiếp theo)"] * (move_pages - 1),
+    ]
+    pdf, starts = draw_appendices(pages, first_page=3, landscape=True)
+    assert draw_appendices(pages, first_page=3, landscape=True)[0] == pdf  # the same bytes
+    assert starts == list(range(len(pages)))  # a page each
+    reader = PdfReader(io.BytesIO(pdf))
+    assert all(page.mediabox.width > page.mediabox.height for page in reader.pages)  # landscape
+    assert _fonts(pdf) == {"LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-Italic"}
+    texts = _pdf_pages(pdf)
+    assert len(texts) == len(pages) == rate_pages + move_pages
+    chunks = [chart.rates[i : i + RATE_ROWS] for i in range(0, 69, RATE_ROWS)]
+    chunks += [chart.movements[i : i + MOVE_ROWS] for i in range(0, 69, MOVE_ROWS)]
+    unit = "toàn tỉnh"
+    for number, (text, rows, page) in enumerate(zip(texts, chunks, pages, strict=True), start=3):
+        flat = re.sub(r"\s+", " ", text)
+        assert text.split()[0] == str(number)  # numbered on from the body
+        for part in (page["heading"], page["title"], "Tỉnh Hà Tĩnh", subtitle):
+            assert part in flat, part
+        # exactly this page's communes, legible Vietnamese (text, not outlines)
+        shown = set(re.findall(r"Phường Thử Nghiệm \d{3}", flat))
+        assert shown == {r.name for r in rows}
+        if page["chart"].kind == "rates":
+            assert "Tỷ lệ hộ nghèo" in flat and "Tỷ lệ hộ cận nghèo" in flat
+            assert "Năm 2024" in flat and "Năm 2023" in flat and "Toàn tỉnh năm 2024:" in flat
+            for r in rows:
+                assert f"{r.poor:.2f}".replace(".", ",") in flat
+        else:
+            assert f"Thoát nghèo ({unit}: {chart.total_movements.escaped} hộ)" in flat
+            assert "Tái nghèo" in flat and "Phát sinh mới" in flat
+    assert "THEO XÃ, PHƯỜNG, ĐẶC KHU" in pages[0]["title"]
+
+
+def test_chart_pages_without_last_year_or_with_one_commune_draw(camlo) -> None:
+    """No roster last year: this year's bars only, no dotted line; a commune alone on its page."""
+    _, district, _ = camlo
+    alone = UnitRates("19999", "Xã Đơn Lẻ", None, 2.5, None, None)
+    chart = replace(
+        district,
+        has_previous=False,
+        total=replace(district.total, poor_before=None, near_poor_before=None),
+        rates=(*(replace(r, poor_before=None, near_poor_before=None) for r in district.rates), alone),
+        movements=(UnitMovements("19999", "Xã Đơn Lẻ", 0, 0, 0),),
+    )
+    pages = [{**p, "subtitle": "(Kèm theo)"} for p in annex_charts(chart)]
+    assert "SO VỚI" not in pages[0]["title"]
+    pdf, _ = draw_appendices(pages, first_page=2, landscape=True)
+    texts = [re.sub(r"\s+", " ", t) for t in _pdf_pages(pdf)]
+    assert len(texts) == 2
+    assert "Năm 2024" in texts[0] and "Năm 2023" not in texts[0] and "năm 2023" not in texts[0]
+    assert "Xã Đơn Lẻ" in texts[0] and "–" in texts[0]  # a commune without a poor rate: a dash
+    assert "Xã Đơn Lẻ" in texts[1]
+
+
 def test_charts_are_deterministic_liberation_serif_and_without_addresses(camlo) -> None:
     _, chart, _ = camlo
     with warnings.catch_warnings():
@@ -138,3 +234,13 @@ def test_district_report_opens_its_annex_with_the_charts_and_keeps_its_bytes(cam
     for i in chart_pages:
         box = reader.pages[i].mediabox
         assert box.width > box.height  # landscape, like the tables after them
+    # the charts' words are text: every commune's name on both charts
+    for unit in chart.rates:
+        assert all(unit.name in pages[i] for i in chart_pages), unit.name
+    outline = [o.title for o in reader.outline[1]]
+    assert outline[:4] == [
+        "Biểu đồ 1",
+        title,
+        "Biểu đồ 2",
+        "DIỄN BIẾN HỘ NGHÈO NĂM 2024 THEO XÃ, PHƯỜNG, THỊ TRẤN",
+    ]

@@ -1,6 +1,6 @@
 """Golden layout of the PDFs rasoat draws with reportlab: the certificate (Mẫu 03), the household
-lists (Phụ lục I–IV of the notice and the decision) and the consolidated tables R1–R11 (the
-appendices of the district report and the province decision).
+lists (Phụ lục I–IV of the notice and the decision), the consolidated tables R1–R11 and the
+charts before them (the appendices of the district report and the province decision).
 
 reportlab's drawing code is the only source of these layouts (there is no HTML template of them),
 so this test pins what it draws: for a small fixed input, each PDF's page count and page sizes, the
@@ -30,6 +30,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from rasoat.consolidation.chart_data import ChartData, UnitMovements, UnitRates
 from rasoat.consolidation.inputs import Unit
 from rasoat.consolidation.spec import TABLES
 from rasoat.consolidation.tables import ConsolidatedTables
@@ -38,7 +39,7 @@ from rasoat.documents.appendix_pdf import draw_appendices
 from rasoat.documents.certificate_pdf import CertificateJob, certificates_pdf
 from rasoat.documents.certificates import certificates_view
 from rasoat.documents.grid import list_grid
-from rasoat.documents.higher import table_appendices
+from rasoat.documents.higher import chart_pages, table_appendices
 from rasoat.standards import standard_for_year
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -157,8 +158,46 @@ def table_appendix() -> bytes:
     return draw_appendices(appendices, first_page=2, landscape=True)[0]
 
 
+def _chart() -> ChartData:
+    """16 communes of a province (two pages of each chart): made-up but fixed rates and movements,
+    one commune without last year's rates, the longest name of the two-tier map's kind."""
+    names = [f"Xã Số {i:02d}" for i in range(1, 17)]
+    names[4] = "Phường Thủ Dầu Một"
+    rates = [
+        UnitRates(f"{i:05d}", name, 14.5 - i * 0.8, 3.0 + (i * 7) % 9 * 0.5, 15.0 - i * 0.7, 4.0 + i % 5)
+        for i, name in enumerate(names)
+    ]
+    rates[7] = UnitRates(rates[7].code, rates[7].name, rates[7].poor, rates[7].near_poor, None, None)
+    moves = [
+        UnitMovements(f"{i:05d}", name, 160 - i * 9, (i * 5) % 13, (i * 11) % 40)
+        for i, name in enumerate(names)
+    ]
+    return ChartData(
+        unit_code="44",
+        unit_name="Tỉnh Quảng Trị",
+        unit_level="province",
+        child_level="commune",
+        year=2026,
+        total=UnitRates("44", "Tỉnh Quảng Trị", 6.92, 4.87, 7.41, 5.02),
+        rates=tuple(rates),
+        movements=tuple(moves),
+        total_movements=UnitMovements("44", "Tỉnh Quảng Trị", 1320, 94, 311),
+        has_previous=True,
+    )
+
+
+def chart_annex() -> bytes:
+    """The rates chart and the movements chart over two landscape pages each, as `chart_pages`
+    prepares them for the province decision."""
+    subtitle = "(Kèm theo Quyết định số 14/QĐ-UBND ngày 05/01/2027 của Ủy ban nhân dân tỉnh Quảng Trị)"
+    appendices = [{**a, "subtitle": subtitle} for a in chart_pages(_chart(), two_tier=True)]
+    assert len(appendices) == 4
+    return draw_appendices(appendices, first_page=3, landscape=True)[0]
+
+
 DOCUMENTS: dict[str, Callable[[], bytes]] = {
     "certificate": certificate,
+    "chart_annex": chart_annex,
     "household_list": household_list,
     "table_appendix": table_appendix,
 }

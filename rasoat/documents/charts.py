@@ -1,12 +1,15 @@
-"""The charts of the reports and of the round overview page, drawn with matplotlib as SVG.
+"""The charts of the round overview page, drawn with matplotlib as SVG.
 
     svgs = rates_chart_svgs(data)      # poor and near-poor rates by commune, this year beside last year
     svgs = movements_chart_svgs(data)  # escaped, re-poor, newly poor by commune
 
-One SVG per chart page: a district's communes fit on one, a province's take several, on one scale.
+One SVG per chart: a district's communes fit in one, a province's take several, on one scale.
+The district report and the province decision draw the same charts with reportlab (`chart_pdf`):
+WeasyPrint took seconds a page to paint these SVGs. Both take their pages, sizes, greys, hatches
+and words from `chart_spec`.
 
 `data` is `rasoat.consolidation.chart_data.ChartData`; nothing here computes a figure. The SVG goes
-into the WeasyPrint body of a report (vector, as drawn) and inline into the overview page.
+inline into the overview page.
 
 Printed in black and white: this year is solid dark grey, last year white with hatching, the unit's
 total a dashed (this year) or dotted (last year) line, every bar with its value. Deterministic
@@ -23,7 +26,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
-from typing import TypeVar
+from typing import Any
 
 import matplotlib
 from matplotlib import font_manager
@@ -33,32 +36,54 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from rasoat.consolidation.chart_data import LEVEL_NAMES_VI, ChartData, UnitRates, percent
+from rasoat.consolidation.chart_data import ChartData, UnitRates, percent
 from rasoat.documents.certificate_pdf import font_path
+from rasoat.documents.chart_spec import (
+    AXES_WIDTH,
+    EDGE_WIDTH,
+    FONT_SIZE,
+    HATCH_WIDTH,
+    LABEL_SIZE,
+    LAST_YEAR,
+    MOVE_AXIS,
+    MOVE_BAR,
+    MOVE_ROWS,
+    MOVE_TITLE,
+    MOVES,
+    RATE_AXIS,
+    RATE_BAR,
+    RATE_PANELS,
+    RATE_ROWS,
+    THIS_YEAR,
+    TOTAL_WIDTH,
+    WIDTH_IN,
+    BarStyle,
+    decimal_comma,
+    height_in,
+    movement_label,
+    movement_limit,
+    movement_pages,
+    movements_height_in,
+    rate_limit,
+    rate_pages,
+    total_label,
+    year_label,
+)
 
 # No pyplot: a Figure drawn on its own SVG canvas needs no backend selection and no global figure list.
 
-WIDTH_IN = 9.9  # the text width of a landscape A4 page (297 mm − 45 mm of margins)
-ROW_IN = 0.34  # height per unit: two bars and their labels, legible at 9 pt
-MAX_HEIGHT_IN = 5.4  # what fits under the heading on that page; more units get thinner bars
-FONT_SIZE = 9
-RATE_ROWS = 14  # communes a rates chart: two bars each, legible within MAX_HEIGHT_IN
-MOVE_ROWS = 10  # communes a movements chart: three bars each
-T = TypeVar("T")
-THIS_YEAR = {"facecolor": "0.35", "edgecolor": "black", "linewidth": 0.4}
-LAST_YEAR = {"facecolor": "white", "edgecolor": "black", "hatch": "////", "linewidth": 0.4}
-_EDGE = {"edgecolor": "black", "linewidth": 0.4}
-MOVES = (  # (field, label, style): solid, cross-hatched and dotted tell the three apart in grey
-    ("escaped", "Thoát nghèo", {"facecolor": "0.25", **_EDGE}),
-    ("re_poor", "Tái nghèo", {"facecolor": "0.75", "hatch": "xxx", **_EDGE}),
-    ("newly_poor", "Phát sinh mới", {"facecolor": "white", "hatch": "...", **_EDGE}),
-)
-DECIMAL_COMMA = FuncFormatter(lambda value, _: f"{value:g}".replace(".", ","))  # 2,5 as officials write it
+
+def _style(bar: BarStyle) -> dict[str, Any]:
+    style: dict[str, Any] = {"facecolor": str(bar.grey), "edgecolor": "black", "linewidth": EDGE_WIDTH}
+    return style | ({"hatch": bar.hatch} if bar.hatch else {})
+
+
+DECIMAL_COMMA = FuncFormatter(lambda value, _: decimal_comma(value))
 # Under the axes, never over a bar or its label (a placement that depends only on the layout)
 _LEGEND = {
     "loc": "upper center",
     "bbox_to_anchor": (0.5, -0.13),
-    "fontsize": FONT_SIZE - 1,
+    "fontsize": LABEL_SIZE,
     "frameon": True,
     "edgecolor": "black",
     "fancybox": False,
@@ -92,8 +117,8 @@ def _settings() -> Iterator[None]:
                 "font.size": FONT_SIZE,
                 "svg.fonttype": "path",
                 "svg.hashsalt": "rasoat",
-                "hatch.linewidth": 0.5,
-                "axes.linewidth": 0.6,
+                "hatch.linewidth": HATCH_WIDTH,
+                "axes.linewidth": AXES_WIDTH,
                 "axes.unicode_minus": False,
             }
         ),
@@ -115,46 +140,34 @@ def _svg(figure: Figure, prefix: str) -> str:
     return re.sub(r'(href="#|url\(#)', rf"\g<1>{prefix}", text)
 
 
-def _height(rows: int) -> float:
-    return min(MAX_HEIGHT_IN, 1.3 + ROW_IN * max(rows, 1))
-
-
 def _mark_total(ax: Axes, value: float | None, style: str, label: str) -> None:
     if value is not None:
-        ax.axvline(value, color="black", linestyle=style, linewidth=1.0, label=label)
-
-
-def _chunks(rows: Sequence[T], size: int) -> list[Sequence[T]]:
-    """Rows in charts of at most `size`: a province's communes take several pages, each legible."""
-    return [rows[i : i + size] for i in range(0, len(rows), size)] or [rows]
+        ax.axvline(value, color="black", linestyle=style, linewidth=TOTAL_WIDTH, label=label)
 
 
 def _rates_panel(ax: Axes, data: ChartData, rows: Sequence[UnitRates], field: str, title: str) -> None:
     y = list(range(len(rows)))
     now = [getattr(r, field) or 0.0 for r in rows]
     before = [getattr(r, f"{field}_before") or 0.0 for r in rows]
-    height = 0.38 if data.has_previous else 0.6
+    height = RATE_BAR if data.has_previous else 0.6
     offset = height / 2 if data.has_previous else 0.0
-    bars = ax.barh([i - offset for i in y], now, height=height, **THIS_YEAR, label=f"Năm {data.year}")
-    ax.bar_label(bars, labels=[percent(getattr(r, field)) for r in rows], padding=2, fontsize=FONT_SIZE - 1)
+    this_year = _style(THIS_YEAR)
+    bars = ax.barh([i - offset for i in y], now, height=height, **this_year, label=year_label(data.year))
+    ax.bar_label(bars, labels=[percent(getattr(r, field)) for r in rows], padding=2, fontsize=LABEL_SIZE)
     if data.has_previous:
-        old = ax.barh(
-            [i + offset for i in y], before, height=height, **LAST_YEAR, label=f"Năm {data.year - 1}"
-        )
+        last_year = _style(LAST_YEAR)
+        label = year_label(data.year - 1)
+        old = ax.barh([i + offset for i in y], before, height=height, **last_year, label=label)
         labels = [percent(getattr(r, f"{field}_before")) for r in rows]
-        ax.bar_label(old, labels=labels, padding=2, fontsize=FONT_SIZE - 1)
-    unit = f"Toàn {LEVEL_NAMES_VI.get(data.unit_level, data.unit_level)}"
+        ax.bar_label(old, labels=labels, padding=2, fontsize=LABEL_SIZE)
     total_now = getattr(data.total, field)
     total_before = getattr(data.total, f"{field}_before")
-    _mark_total(ax, total_now, "--", f"{unit} năm {data.year}: {percent(total_now)}%")
+    _mark_total(ax, total_now, "--", total_label(data, total_now, data.year))
     if data.has_previous:
-        _mark_total(ax, total_before, ":", f"{unit} năm {data.year - 1}: {percent(total_before)}%")
+        _mark_total(ax, total_before, ":", total_label(data, total_before, data.year - 1))
     ax.set_title(title, fontweight="bold")
-    ax.set_xlabel("Tỷ lệ (%)")
-    # one scale for every page of the chart, so that pages compare
-    every = [v for r in data.rates for v in (getattr(r, field), getattr(r, f"{field}_before"))]
-    top = max([*(v for v in every if v is not None), total_now or 0.0, total_before or 0.0, 1.0])
-    ax.set_xlim(0, top * 1.22)
+    ax.set_xlabel(RATE_AXIS)
+    ax.set_xlim(0, rate_limit(data, field))
     ax.xaxis.set_major_formatter(DECIMAL_COMMA)
     ax.set_ylim(len(rows) - 0.5, -0.5)  # the highest rate on top
     ax.legend(**_LEGEND, ncols=2)
@@ -165,14 +178,14 @@ def rates_chart_svgs(data: ChartData) -> list[str]:
     """Poor (left) and near-poor (right) household rates by commune, sorted by this year's poor
     rate, `RATE_ROWS` communes a chart."""
     out = []
-    for i, rows in enumerate(_chunks(data.rates, RATE_ROWS)):
+    for i, rows in enumerate(rate_pages(data)):
         with _settings():
-            figure = Figure(figsize=(WIDTH_IN, _height(len(rows))))
-            left, right = figure.subplots(1, 2, sharey=True)
-            left.set_yticks(range(len(rows)), [r.name for r in rows])
-            _rates_panel(left, data, rows, "poor", "Tỷ lệ hộ nghèo")
-            _rates_panel(right, data, rows, "near_poor", "Tỷ lệ hộ cận nghèo")
-            right.tick_params(axis="y", length=0)
+            figure = Figure(figsize=(WIDTH_IN, height_in(len(rows))))
+            axes = figure.subplots(1, 2, sharey=True)
+            axes[0].set_yticks(range(len(rows)), [r.name for r in rows])
+            for ax, (field, title) in zip(axes, RATE_PANELS, strict=True):
+                _rates_panel(ax, data, rows, field, title)
+            axes[1].tick_params(axis="y", length=0)
             figure.tight_layout()
             out.append(_svg(figure, f"rates{i + 1}-"))
     return out
@@ -181,31 +194,28 @@ def rates_chart_svgs(data: ChartData) -> list[str]:
 def movements_chart_svgs(data: ChartData) -> list[str]:
     """Escaped, re-poor and newly poor households by commune, most escaped first, `MOVE_ROWS`
     communes a chart."""
-    most = max([1, *(getattr(m, f) for m in data.movements for f, _, _ in MOVES)])
-    unit = LEVEL_NAMES_VI.get(data.unit_level, data.unit_level)
     out = []
-    for i, rows in enumerate(_chunks(data.movements, MOVE_ROWS)):
+    for i, rows in enumerate(movement_pages(data)):
         with _settings():
-            figure = Figure(figsize=(WIDTH_IN, _height(round(len(rows) * 1.4))))
+            figure = Figure(figsize=(WIDTH_IN, movements_height_in(len(rows))))
             ax = figure.subplots()
-            height = 0.26
-            for k, (field, label, style) in enumerate(MOVES):
-                total = getattr(data.total_movements, field)
+            styles = [_style(style) for _, _, style in MOVES]
+            for k, ((field, label, _), style) in enumerate(zip(MOVES, styles, strict=True)):
                 bars = ax.barh(
-                    [j + (k - 1) * height for j in range(len(rows))],
+                    [j + (k - 1) * MOVE_BAR for j in range(len(rows))],
                     [getattr(m, field) for m in rows],
-                    height=height,
+                    height=MOVE_BAR,
                     **style,
-                    label=f"{label} (toàn {unit}: {total} hộ)",
+                    label=movement_label(data, field, label),
                 )
-                ax.bar_label(bars, padding=2, fontsize=FONT_SIZE - 1)
+                ax.bar_label(bars, padding=2, fontsize=LABEL_SIZE)
             ax.set_yticks(range(len(rows)), [m.name for m in rows])
             ax.set_ylim(len(rows) - 0.5, -0.5)
-            ax.set_xlim(0, most * 1.15)
-            ax.set_xlabel("Số hộ")
-            ax.set_title("Diễn biến hộ nghèo: thoát nghèo, tái nghèo, phát sinh mới", fontweight="bold")
-            pairs = zip(MOVES, ax.containers, strict=True)
-            handles = [Patch(**style, label=bars.get_label()) for (_, _, style), bars in pairs]
+            ax.set_xlim(0, movement_limit(data))
+            ax.set_xlabel(MOVE_AXIS)
+            ax.set_title(MOVE_TITLE, fontweight="bold")
+            pairs = zip(styles, ax.containers, strict=True)
+            handles = [Patch(**style, label=bars.get_label()) for style, bars in pairs]
             ax.legend(handles=handles, **_LEGEND, ncols=3)
             ax.spines[["top", "right"]].set_visible(False)
             figure.tight_layout()
@@ -213,4 +223,4 @@ def movements_chart_svgs(data: ChartData) -> list[str]:
     return out
 
 
-__all__ = ["movements_chart_svgs", "rates_chart_svgs"]
+__all__ = ["MOVE_ROWS", "RATE_ROWS", "movements_chart_svgs", "rates_chart_svgs"]

@@ -7,7 +7,8 @@ two bold 14pt headings, the italic 13pt subtitle (wrapped), the 11pt grid (9pt `
 columns and rows) repeated on every page, a row never split, text wrapped in its cell (widths
 measured with the fonts' GPOS kerning), page numbers centred in the top margin. These rules match
 the Decree 30/2020 look of the WeasyPrint bodies the appendices follow (`base.html.j2`).
-Used by `list_pdf` (the household lists) and `table_pdf` (the consolidated tables R1–R11);
+Used by `list_pdf` (the household lists) and `table_pdf` (the consolidated tables R1–R11; the
+chart pages before them, `chart_pdf`, are drawn on the same `GridDrawer`);
 `tests/test_layout_golden.py` pins the drawn layout.
 """
 
@@ -103,26 +104,27 @@ def kerning(style: str) -> dict[tuple[str, str], float]:
     header cell differently and move a page break. (Liberation Serif has glyph pairs only: format 1.)"""
     from fontTools.ttLib import TTFont as FontTables
 
-    font = FontTables(font_path(style), lazy=True)
-    em = font["head"].unitsPerEm
-    chars: dict[str, list[str]] = {}
-    for code, glyph in font.getBestCmap().items():
-        chars.setdefault(glyph, []).append(chr(code))
-    gpos = font["GPOS"].table
-    pairs: dict[tuple[str, str], float] = {}
-    for record in gpos.FeatureList.FeatureRecord:
-        if record.FeatureTag != "kern":
-            continue
-        for index in record.Feature.LookupListIndex:
-            for sub in gpos.LookupList.Lookup[index].SubTable:
-                if getattr(sub, "Format", None) != 1 or not hasattr(sub, "PairSet"):
-                    continue
-                for first, pair_set in zip(sub.Coverage.glyphs, sub.PairSet, strict=True):
-                    for pair in pair_set.PairValueRecord:
-                        x = getattr(pair.Value1, "XAdvance", 0) if pair.Value1 else 0
-                        for a in chars.get(first, []) if x else []:
-                            for b in chars.get(pair.SecondGlyph, []):
-                                pairs.setdefault((a, b), x / em)
+    # closed when read: a lazily read font left open warns (ResourceWarning) when collected
+    with FontTables(font_path(style), lazy=True) as font:
+        em = font["head"].unitsPerEm
+        chars: dict[str, list[str]] = {}
+        for code, glyph in font.getBestCmap().items():
+            chars.setdefault(glyph, []).append(chr(code))
+        gpos = font["GPOS"].table
+        pairs: dict[tuple[str, str], float] = {}
+        for record in gpos.FeatureList.FeatureRecord:
+            if record.FeatureTag != "kern":
+                continue
+            for index in record.Feature.LookupListIndex:
+                for sub in gpos.LookupList.Lookup[index].SubTable:
+                    if getattr(sub, "Format", None) != 1 or not hasattr(sub, "PairSet"):
+                        continue
+                    for first, pair_set in zip(sub.Coverage.glyphs, sub.PairSet, strict=True):
+                        for pair in pair_set.PairValueRecord:
+                            x = getattr(pair.Value1, "XAdvance", 0) if pair.Value1 else 0
+                            for a in chars.get(first, []) if x else []:
+                                for b in chars.get(pair.SecondGlyph, []):
+                                    pairs.setdefault((a, b), x / em)
     return pairs
 
 

@@ -17,7 +17,7 @@ from rasoat.consolidation.stored import tables_to_json
 from rasoat.consolidation.tables import ConsolidatedTables
 from rasoat.documents.agency import Agency, Signature, collective_signature
 from rasoat.documents.bases import document_bases, legal_period, period_year
-from rasoat.documents.charts import movements_chart_svgs, rates_chart_svgs
+from rasoat.documents.chart_pdf import chart_appendices
 from rasoat.documents.drafts import Draft
 from rasoat.documents.grid import decimal2, table_grid, thousands
 from rasoat.documents.numbers import DECISION, REPORT
@@ -94,31 +94,21 @@ def table_appendices(
 COMMUNE_KINDS_VI = {False: "xã, phường, thị trấn", True: "xã, phường, đặc khu"}
 
 
-def chart_pages(chart: ChartData | None, two_tier: bool = False) -> list[dict[str, str]]:
-    """The pages that open the annex: the rates chart and the movements chart of the unit's
-    communes (drawn as SVG, laid out by the body's template on landscape pages; a province's
-    communes continue over several pages)."""
+def chart_pages(chart: ChartData | None, two_tier: bool = False) -> list[dict[str, Any]]:
+    """The pages that open the annex, before the tables: the rates chart and the movements chart
+    of the unit's communes (drawn with reportlab on landscape pages like the tables, `chart_pdf`;
+    a province's communes continue over several pages)."""
     if chart is None:
         return []
     compared = f" SO VỚI NĂM {chart.year - 1}" if chart.has_previous else ""
     kinds = COMMUNE_KINDS_VI[two_tier].upper()
-    charts = (
+    return chart_appendices(
+        chart,
         (
             f"TỶ LỆ HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {chart.year}{compared} THEO {kinds}",
-            rates_chart_svgs,
+            f"DIỄN BIẾN HỘ NGHÈO NĂM {chart.year} THEO {kinds}",
         ),
-        (f"DIỄN BIẾN HỘ NGHÈO NĂM {chart.year} THEO {kinds}", movements_chart_svgs),
     )
-    return [
-        {
-            "heading": f"Biểu đồ {n}" + (" (tiếp theo)" if page else ""),
-            "title": title,
-            "unit": chart.unit_name,
-            "svg": svg,
-        }
-        for n, (title, draw) in enumerate(charts, start=1)
-        for page, svg in enumerate(draw(chart))
-    ]
 
 
 def _with_chart(data: dict[str, Any], chart: ChartData | None) -> dict[str, Any]:
@@ -144,9 +134,11 @@ def district_report_draft(
         "communes": int((tables["r1"]["level"] == "commune").sum()),
         "recipients": [f"Ủy ban nhân dân {province.phrase}", "Lưu: VT"],
         "signature": collective_signature(),
-        "appendices": table_appendices(tables, MAIN_TABLES + BREAKDOWNS),
+        "appendices": [
+            *chart_pages(chart, agency.two_tier),
+            *table_appendices(tables, MAIN_TABLES + BREAKDOWNS),
+        ],
         "appendix_count": len(MAIN_TABLES + BREAKDOWNS),  # the body names them; they are drawn apart
-        "charts": chart_pages(chart, agency.two_tier),
     }
     r1 = _total(tables, "r1")
     return Draft(
@@ -218,8 +210,7 @@ def province_decision_draft(
         ],
         "recipients": ["Như Điều 3", "Bộ Nông nghiệp và Môi trường (để báo cáo)", "Lưu: VT"],
         "signature": signature,
-        "appendices": table_appendices(tables, TABLE_KEYS[:11]),
-        "charts": chart_pages(chart, agency.two_tier),
+        "appendices": [*chart_pages(chart, agency.two_tier), *table_appendices(tables, TABLE_KEYS[:11])],
     }
     return Draft(
         kind="province_decision",

@@ -3,10 +3,10 @@
 Jinja2 runs with StrictUndefined: a missing value fails the render loudly instead of printing an
 empty field in a signed document. WeasyPrint lays the HTML out (Pango + fontconfig give Liberation
 Serif for "Times New Roman"). The certificates, the household lists of the notice and the decision,
-and the tables R1–R11 of the district report and the province decision are not HTML: reportlab
-draws them (`certificate_pdf`, `list_pdf`, `table_pdf` on `grid_pdf`); the bodies of those four
-documents are rendered here. Files are written to a temporary name in the same folder and renamed
-into place; files with names or CCCD numbers are created with mode 0600.
+and the charts and tables R1–R11 of the district report and the province decision are not HTML:
+reportlab draws them (`certificate_pdf`, `list_pdf`, `table_pdf` on `grid_pdf`, `chart_pdf`); the
+bodies of those four documents are rendered here. Files are written to a temporary name in the
+same folder and renamed into place; files with names or CCCD numbers are created with mode 0600.
 """
 
 from __future__ import annotations

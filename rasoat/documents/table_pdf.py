@@ -3,8 +3,9 @@ drawn with reportlab.
 
 `grid_pdf` draws them on A4 landscape pages: merged header cells spanning columns and rows, the
 `compact` grid for the widest tables, totals bold, numbers right-aligned; a province decision's
-thousands of table rows take seconds. The body stays on Jinja2 + WeasyPrint (`appendix_pdf`:
-body, then the tables numbered on, one PDF, same bytes for unchanged data).
+thousands of table rows take seconds. The charts that open the annex come first (`chart_pdf`). The
+body stays on Jinja2 + WeasyPrint (`appendix_pdf`: body, then the charts and tables numbered on,
+one PDF, same bytes for unchanged data).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ TABLE_DOCUMENTS = ("district_report", "province_decision")  # the draft kinds wi
 
 @dataclass(frozen=True)
 class TableDocumentJob(AppendixJob):
-    """A district report or a province decision: its body as HTML, and its tables
-    (`table_appendices` entries with a `subtitle`) to draw after it on landscape pages."""
+    """A district report or a province decision: its body as HTML, and its chart pages and tables
+    (`chart_pages`, `table_appendices` entries with a `subtitle`) to draw after it on landscape
+    pages."""
 
     landscape: ClassVar[bool] = True
     row_cost: ClassVar[int] = 250  # ≈ 2.5 list rows: a table row has 12–20 cells

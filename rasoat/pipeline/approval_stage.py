@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,8 +23,8 @@ from rasoat.admin.scope import scopes_of_province
 from rasoat.consolidation import ConsolidatedTables, Unit, consolidate_province
 from rasoat.consolidation.stored import tables_from_json
 from rasoat.db import audit, get_or_create_round
-from rasoat.db.history import replace_history
-from rasoat.db.models import Approval, Classification, Consolidation, Household, ReviewRound
+from rasoat.db.history import replace_with_round
+from rasoat.db.models import Approval, Consolidation, ReviewRound
 from rasoat.standards import standard_for
 
 
@@ -171,16 +170,4 @@ def record_decision(session: Session, province: ProvinceTables, decision: Decisi
 
 def _record_statuses(session: Session, consolidation: Consolidation, year: int) -> None:
     ids = [int(i) for i in consolidation.submissions.values()]
-    rows = session.execute(
-        select(
-            Classification.household_id, Classification.commune_code, Classification.status, Household.members
-        )
-        .join(
-            Household,
-            (Household.submission_id == Classification.submission_id)
-            & (Household.household_id == Classification.household_id),
-        )
-        .where(Classification.submission_id.in_(ids))
-    ).all()
-    frame = pd.DataFrame(rows, columns=["household_id", "commune_code", "status", "members"])
-    replace_history(session, frame.assign(year=year), "round", consolidation.round_id)
+    replace_with_round(session, ids, sorted(consolidation.submissions), year, consolidation.round_id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 import jinja2
@@ -160,10 +160,8 @@ def inline_svg(svg: str) -> str:
     return re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg, count=2)
 
 
-# The page is written again after every consolidation and documents run of the province, each time
-# with every district: a district whose figures did not change keeps its drawings (same data, same
-# bytes) instead of being drawn again.
-@lru_cache(maxsize=256)
+# Drawn each time the page is written, not cached: a province's charts cost milliseconds, and a
+# long-running worker would otherwise hold every district's drawings of every year it wrote.
 def chart_svgs(chart: ChartData) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The rates charts and the movements charts, ready to inline."""
     return (

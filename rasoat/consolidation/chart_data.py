@@ -1,8 +1,8 @@
 """What the charts show, as plain data from the consolidated tables: per commune under the tables'
 unit (a district's, a province's on the legacy map through its districts, a province's that
 consolidates its communes directly), this year's poor and near-poor household rates beside last
-year's, and the poor households' movements. Drawing is `rasoat.documents.charts`; the round overview
-page and the Prefect artifact read the same data.
+year's, and the poor households' movements. Drawing is `rasoat.documents.chart_pdf` (the documents)
+and `rasoat.documents.charts` (the round overview page); the Prefect artifact reads the same data.
 
 This year's figures are R1's and R2's cells, copied, never recomputed. Last year's rates come from
 last year's approved roster (`previous_counts`): R2/R3 column 1 hold last year's poor and near-poor

@@ -5,10 +5,11 @@ onto the reportlab canvas of the appendices (`appendix_pdf`), before the tables 
     draw_chart_page(drawer, entry)          # a landscape page: heading, title, unit, subtitle, chart
 
 What a chart shows and how it looks (communes per page, one scale for every page, greys, hatches,
-words) comes from `chart_spec`, as for the overview page's SVG (`charts`, matplotlib). They were
-matplotlib SVGs in the WeasyPrint body: building them and WeasyPrint painting every glyph outline
-and hatch pattern took half a minute for a province of 69 communes; drawn here they take a few
-milliseconds a page, stay vectors, and their text is text (Liberation Serif, embedded as the
+words) comes from `chart_spec`. `ChartPainter` lays a chart out and draws it; the round overview
+page's SVG (`charts`) is the same painter on an SVG canvas (`svg_canvas`). The documents' charts
+were matplotlib SVGs in the WeasyPrint body: building them and WeasyPrint painting every glyph
+outline and hatch pattern took half a minute for a province of 69 communes; drawn here they take a
+few milliseconds a page, stay vectors, and their text is text (Liberation Serif, embedded as the
 tables' is: searchable, and only the fonts the documents already carry).
 
 The layout follows matplotlib's defaults as the SVGs had them: names right-aligned beside their
@@ -20,9 +21,9 @@ hatched bars, on a grid fixed to the page, so the same data gives the same bytes
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.pdfgen.canvas import Canvas
 
@@ -57,6 +58,9 @@ from rasoat.documents.chart_spec import (
     year_label,
 )
 from rasoat.documents.grid_pdf import ASCENT, DESCENT, GridDrawer
+
+if TYPE_CHECKING:
+    from rasoat.documents.svg_canvas import SvgCanvas
 
 # The page's headings: smaller than the tables' (14/13 pt), leaving the chart its height
 HEAD_SIZE = 13  # "Biểu đồ 1" and the title, bold
@@ -159,19 +163,18 @@ def _ticks(limit: float, length: float) -> list[float]:
     return [k * step for k in range(int(limit / step + 1e-9) + 1)]
 
 
-class _Painter:
-    """Draws one chart into the box under the page's headings."""
+class ChartPainter:
+    """Lays out and draws one chart into a box: on the documents' reportlab canvas (`_PdfPainter`)
+    or, through the same calls, on the overview page's SVG canvas (`charts`). `width` measures text
+    in Liberation Serif (a style letter, a size); a subclass says how text is written."""
 
-    def __init__(self, drawer: GridDrawer) -> None:
-        self.d = drawer
-        self.c: Canvas = drawer.c
-        self.width = drawer.fonts.drawn_width
+    def __init__(self, canvas: Canvas | SvgCanvas, width: Callable[[str, str, float], float]) -> None:
+        self.c: Any = canvas  # either canvas: the SVG one answers the calls made here
+        self.width = width
 
     def text(self, x: float, y: float, text: str, size: float, bold: bool = False, align: str = "l") -> None:
         """`y` is the baseline; `align` l, c or r at `x`."""
-        letter = "B" if bold else "R"
-        w = self.width(text, letter, size)
-        self.d.text(x - {"l": 0.0, "c": w / 2, "r": w}[align], y, text, letter, size)
+        raise NotImplementedError
 
     def middle(self, x: float, y: float, text: str, size: float, align: str = "l") -> None:
         """Text centred vertically on `y` (matplotlib's va="center")."""
@@ -404,6 +407,17 @@ class _Painter:
         return 2 * BORDER_PAD * LABEL_SIZE + rows * _line(LABEL_SIZE) + ROW_GAP * LABEL_SIZE * (rows - 1)
 
 
+class _PdfPainter(ChartPainter):
+    def __init__(self, drawer: GridDrawer) -> None:
+        super().__init__(drawer.c, drawer.fonts.drawn_width)
+        self.d = drawer
+
+    def text(self, x: float, y: float, text: str, size: float, bold: bool = False, align: str = "l") -> None:
+        letter = "B" if bold else "R"
+        w = self.width(text, letter, size)
+        self.d.text(x - {"l": 0.0, "c": w / 2, "r": w}[align], y, text, letter, size)
+
+
 def draw_chart_page(drawer: GridDrawer, entry: dict[str, Any]) -> None:
     """One chart page from a new page: its headings centred, then the chart across the text width,
     as tall as `chart_spec` makes it for its rows."""
@@ -414,7 +428,7 @@ def draw_chart_page(drawer: GridDrawer, entry: dict[str, Any]) -> None:
     top = drawer.centred(top, entry["unit"], "I", UNIT_SIZE)
     top = drawer.centred(top, entry["subtitle"], "I", UNIT_SIZE) - CHART_GAP
     page: ChartPage = entry["chart"]
-    painter = _Painter(drawer)
+    painter = _PdfPainter(drawer)
     drawer.c.saveState()
     drawer.c.setLineCap(0)  # matplotlib's butt caps (the grids' are square)
     if page.kind == "rates":
@@ -425,4 +439,4 @@ def draw_chart_page(drawer: GridDrawer, entry: dict[str, Any]) -> None:
     drawer.font = None  # the state restored: the canvas's font is the one before the chart
 
 
-__all__ = ["ChartPage", "chart_appendices", "draw_chart_page"]
+__all__ = ["ChartPage", "ChartPainter", "chart_appendices", "draw_chart_page"]

@@ -1,7 +1,7 @@
-"""What the rates and movements charts show and how they look, whichever library draws them: the
-documents' pages are drawn with reportlab (`chart_pdf`), the round overview page's SVG with
-matplotlib (`charts`). Both take their communes per page, sizes, greys, hatches and words from here,
-so the printed charts and the page's do not drift apart.
+"""What the rates and movements charts show and how they look: communes per page, sizes, greys,
+hatches, words. `chart_pdf.ChartPainter` draws them from here, on reportlab's canvas for the
+documents' pages and on an SVG canvas for the round overview page (`charts`), so the printed charts
+and the page's do not drift apart.
 
 No drawing library is imported here: the documents' pool workers and the drafts need only this.
 """

@@ -59,8 +59,9 @@ def review_round(
     consolidations: dict[str, int] = {}
     documents: dict[str, int] = {}  # unit code → files written
     # Every commune of the round is handed to the task runner at once (side by side on Dask's
-    # workers); each consolidating unit consolidates and writes its documents, in this process, as
-    # soon as its own communes are done, while the workers go on with the next units' communes.
+    # workers); each consolidating unit consolidates, in this process, as soon as its own communes
+    # are done, while the workers go on with the next units' communes; its documents are one task
+    # per commune on the same runner.
     communes: dict[str, PrefectFutureList[Validated]] = {}
     round_ids: dict[str, int] = {}
     for code in units:

@@ -24,7 +24,13 @@ from rasoat.generate import generate_district
 from rasoat.pipeline.approval_stage import Decision, build_province_tables, record_decision
 from rasoat.pipeline.baseline import import_baseline
 from rasoat.pipeline.consolidation_stage import consolidate_round
-from rasoat.pipeline.documents_stage import district_documents, province_documents
+from rasoat.pipeline.documents_stage import (
+    district_documents,
+    prepare_commune_documents,
+    province_documents,
+    record_commune_documents,
+    render_commune_documents,
+)
 
 YEAR = 2024  # a district round (three-level map)
 NOTICE_DATE = dt.date(2026, 11, 20)  # a Friday; 24/11 is a day off
@@ -299,6 +305,55 @@ def test_documents_without_certificates_then_with_them(
     assert {
         (d.kind, d.unit_code): d.symbol for d in later if d.symbol and d.kind != "certificates"
     } == numbers
+
+
+@pytest.mark.e2e
+@SQLITE_ONLY
+def test_a_commune_numbered_meanwhile_is_drawn_again_with_the_numbers_recorded(
+    engine: Engine, camlo: Path
+) -> None:
+    """A task prepares a commune and numbers it on trial, renders outside any transaction, then takes
+    the numbers for good. If another document of the commune took a number in between, the PDFs
+    print the numbers the register gave at last, and the series stays without gaps."""
+    consolidation_id = _consolidate(engine, camlo)
+    with session_scope(engine) as s:
+        commune = prepare_commune_documents(
+            s, consolidation_id, COMMUNE, issued_on=NOTICE_DATE, certificates=False
+        )
+        assert s.scalar(select(func.count()).select_from(Document)) == 0  # the trial wrote nothing
+    pdfs = render_commune_documents(commune, 1)
+    with session_scope(engine) as s:
+        other = register_document(
+            s,
+            agency=f"UBND-{COMMUNE}",
+            year=YEAR,
+            doc_type="TB",
+            doc_key=f"other:{COMMUNE}",
+            data_sha256="e" * 64,
+            title="t",
+            issued_on=NOTICE_DATE,
+            round_id=None,
+        )
+        assert other.symbol == "01/TB-UBND"  # the number the trial had given the notice
+    with session_scope(engine) as s:
+        issued = record_commune_documents(s, commune, pdfs, workers=1)
+        numbers = sorted(
+            s.scalars(select(Document.number).where(Document.issuing_agency == f"UBND-{COMMUNE}"))
+        )
+    assert numbers == [1, 2, 3, 4]
+    docs = {d.kind: d for d in issued}
+    assert [docs[k].symbol for k in ("notice", "decision", "commune_report")] == [
+        "02/TB-UBND",
+        "03/QĐ-UBND",
+        "04/BC-UBND",
+    ]
+    assert "Số: 02/TB-UBND" in pdf_text(docs["notice"].path)
+    assert "(Kèm theo Quyết định số 03/QĐ-UBND" in flat(pdf_text(docs["decision"].path))
+    with session_scope(engine) as s:
+        for d in issued:
+            if d.symbol:
+                record = s.scalars(select(Document).where(Document.symbol == d.symbol)).one()
+                assert record.sha256 == hashlib.sha256(Path(d.path).read_bytes()).hexdigest()
 
 
 def test_a_commune_without_certificates_registers_none(engine: Engine) -> None:

@@ -34,6 +34,7 @@ from rasoat.classifier import classify
 from rasoat.intake import read_submission_path
 from rasoat.standards import standard_for_year
 from rasoat.task_runner import task_runner_from_config
+from tasks.documents import render_workers
 
 
 @task
@@ -45,6 +46,7 @@ def classify_commune(path: str, year: int) -> dict:
         "counts": {str(k): int(v) for k, v in counts.items()},
         "worker": distributed.get_worker().address,
         "pid": os.getpid(),
+        "render_workers": render_workers(),
     }
 
 
@@ -66,6 +68,7 @@ print("RESULT " + json.dumps({
     "verdict": validated.verdict,
     "households": validated.households,
     "parent_pid": os.getpid(),
+    "parent_render_workers": render_workers(),
 }))
 """
 
@@ -130,6 +133,9 @@ def test_flows_run_on_a_local_dask_cluster_chosen_by_environment(tmp_path: Path)
     # The tasks ran in Dask worker processes, not in the flow's own process.
     assert all(m["worker"].startswith("tcp://") for m in result["mapped"])
     assert result["parent_pid"] not in {m["pid"] for m in result["mapped"]}
+    # A task on a Dask worker draws its PDFs in the worker (no pool of its own); elsewhere, the pool.
+    assert {m["render_workers"] for m in result["mapped"]} == {1}
+    assert result["parent_render_workers"] is None
     # Flow runs of one process share one local cluster (a round's subflows start no cluster of their own).
     assert {m["worker"] for m in result["again"]} <= {m["worker"] for m in result["mapped"]}
     assert result["verdict"] in ("accepted", "accepted_with_warnings") and result["households"] > 0

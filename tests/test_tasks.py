@@ -127,9 +127,19 @@ def test_task_bodies_through_a_round(
         consolidation.publish_consolidation.fn(outcome, YEAR)
         assert Path(consolidation.write_overview_task.fn(YEAR, DISTRICT)).is_file()
 
-        # The district's documents, without certificates.
-        issued = documents.round_documents_task.fn(outcome.consolidation_id, False)
-        assert "district_report" in {d.kind for d in issued}
+        # The district's documents, without certificates: the plan, each commune, the district's own.
+        plan = documents.documents_plan_task.fn(outcome.consolidation_id)
+        assert plan.communes == tuple(sorted(d.commune_code for d in data))
+        communes = [
+            documents.commune_documents_task.fn(outcome.consolidation_id, code, plan.issued_on, False)
+            for code in plan.communes
+        ]
+        assert all(
+            {d.kind for d in c} == {"notice", "decision", "commune_report", "lists_xlsx"} for c in communes
+        )
+        unit = documents.unit_documents_task.fn(outcome.consolidation_id, plan.issued_on)
+        assert [d.kind for d in unit] == ["district_report", "tables_xlsx"]
+        issued = [d for c in communes for d in c] + unit
         assert all(Path(d.path).is_file() for d in issued)
         documents.publish_documents.fn(issued, f"documents-{YEAR}-{DISTRICT}", "Văn bản huyện kiểm thử")
 

@@ -1,8 +1,10 @@
-"""What the documents show, read back from a consolidation: each household with its head's name,
-status and movement, and the members of the recognised households (for the certificates).
+"""What the documents show, read back from a consolidation one commune at a time: each household
+with its head's name, status and movement, last years' statuses, and the members of the recognised
+households (for the certificates).
 
-Movements are recomputed exactly as the consolidation computed them (they are not stored on the
-classification rows): the same accepted submissions, the same approved history.
+Movements are recomputed as the consolidation computed them (they are not stored on the
+classification rows): the same accepted submission, the same approved history. Only the commune's
+own rows are read, so a province's documents never hold the whole province in one process.
 """
 
 from __future__ import annotations
@@ -22,28 +24,33 @@ PEOPLE_FIELDS = ("household_id", "head_name", "head_id_number")
 MEMBER_FIELDS = ("household_id", "full_name", "relation", "birth_year", "birth_date", "sex", "id_number")
 
 
-def consolidation_households(
-    session: Session, consolidation: Consolidation
+def commune_households(
+    session: Session, consolidation: Consolidation, commune_code: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(households, history): households of the consolidation's submissions with head name and id
-    number, status, deprivations and both movements; and last years' approved statuses."""
+    """(households, history) of one commune of the consolidation: its households with head name and
+    id number, status, deprivations and both movements, in file order; and last years' approved
+    statuses of the commune.
+
+    The documents use the movements only for the escaped lists (poor or near-poor last year, not
+    now), which depend on each listed household's own status last year: the commune's own roster
+    decides them, and whether last year's roster was complete (which only decides how households
+    absent from it moved) cannot change a document."""
     review_round = session.get(ReviewRound, consolidation.round_id)
     assert review_round is not None
     standard = round_standard(review_round)
-    ids = [int(i) for i in consolidation.submissions.values()]
-    households = load_households(session, ids)
+    submission_id = int(consolidation.submissions[commune_code])
+    households = load_households(session, [submission_id])
     people = pd.DataFrame(
         session.execute(
-            select(*(getattr(Household, f) for f in PEOPLE_FIELDS), Household.submission_id).where(
-                Household.submission_id.in_(ids)
+            select(*(getattr(Household, f) for f in PEOPLE_FIELDS)).where(
+                Household.submission_id == submission_id
             )
         ).all(),
-        columns=[*PEOPLE_FIELDS, "submission_id"],
+        columns=list(PEOPLE_FIELDS),
     )
-    households = households.merge(people.drop(columns="submission_id"), on="household_id", how="left")
-    codes = sorted(consolidation.submissions)
+    households = households.merge(people, on="household_id", how="left")
     history = load_history(
-        session, codes, standard.period_first_year, review_round.year - 1, map_year=review_round.year
+        session, [commune_code], standard.period_first_year, review_round.year - 1, map_year=review_round.year
     )
     previous = previous_round(history, review_round.year, standard.period_first_year)
     complete = bool((previous["status"] == Status.NON_POOR.value).any()) or previous.empty

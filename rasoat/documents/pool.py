@@ -45,6 +45,12 @@ def _size(job: Job) -> int:
     return len(job)
 
 
+# reportlab's fonts are process-wide objects that every drawing updates: threads of one process (a
+# round's communes, tasks on a thread runner or a Dask worker's threads) render one at a time, which
+# costs nothing, the work being GIL-bound anyway.
+_in_process = threading.Lock()
+
+
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
@@ -53,7 +59,8 @@ def render_pdfs(htmls: list[Job], workers: int | None = None) -> list[bytes]:
     """PDF bytes of each job, in order; the largest documents are started first."""
     workers = default_workers() if workers is None else workers
     if workers <= 1 or len(htmls) <= 1:
-        return [render_job(h) for h in htmls]
+        with _in_process:
+            return [render_job(h) for h in htmls]
     order = sorted(range(len(htmls)), key=lambda i: -_size(htmls[i]))
     pool = _pool(workers)
     try:

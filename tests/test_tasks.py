@@ -129,7 +129,7 @@ def test_task_bodies_through_a_round(
 
         # The district's documents, without certificates: the plan, each commune, the district's own.
         plan = documents.documents_plan_task.fn(outcome.consolidation_id)
-        assert plan.communes == tuple(sorted(d.commune_code for d in data))
+        assert plan.communes == tuple(sorted(d.partial.commune_code for d in data))
         communes = [
             documents.commune_documents_task.fn(outcome.consolidation_id, code, plan.issued_on, False)
             for code in plan.communes

@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -295,6 +296,20 @@ def _span(runs: list[Any]) -> tuple[Any, Any]:
     return (min(starts) if starts else None), (max(ends) if ends else None)
 
 
+def import_lists(url: str, folder: str, province: str) -> None:
+    """Set-up: last years' lists of the generated province, re-homed as `rasoat baseline import`."""
+    from rasoat.db import init_db, session_scope
+    from rasoat.pipeline.baseline import import_province_baseline
+
+    engine = init_db(url)
+    assignments = Path(folder) / "assignments.csv"
+    with session_scope(engine) as s:
+        import_province_baseline(
+            s, Path(folder) / "history.csv", province, ACTOR, assignments if assignments.is_file() else None
+        )
+    engine.dispose()
+
+
 def corrected_file_rerun(folder: Path, inbox: Path, province: str) -> dict[str, Any]:
     """After the round: the largest commune sends a corrected file (one household's income changed)
     and `commune_rerun` takes it in, validates it and consolidates the province again, as the inbox
@@ -349,8 +364,7 @@ def run_round(
     configure_prefect()
     province, _, folder = inputs(work_dir, shape, households)
     counts = manifest_counts(folder)
-    from rasoat.db import dispose_shared_engines, init_db, session_scope
-    from rasoat.pipeline.baseline import import_province_baseline
+    from rasoat.db import dispose_shared_engines
     from rasoat.pipeline.inbox import inbox_dir
     from rasoat.prefect_server import prefect_api
 
@@ -359,48 +373,47 @@ def run_round(
     inbox.mkdir(parents=True, exist_ok=True)
     for path in sorted(folder.glob("*.xlsx")):
         os.link(path, inbox / path.name)
-    assignments = folder / "assignments.csv"
-    with bench_scale.fresh_database(database, work_dir) as url, ProcessMemory() as memory:
+    with bench_scale.fresh_database(database, work_dir) as url:
         os.environ["RASOAT_DATABASE_URL"] = url
-        engine = init_db(url)
-        with session_scope(engine) as s:
-            import_province_baseline(
-                s, folder / "history.csv", province, ACTOR, assignments if assignments.is_file() else None
-            )
-        engine.dispose()
-        setup_s = time.perf_counter() - setup_started
-        with prefect_api():
-            from flows.review_round import review_round
-            from rasoat.operations.approval_client import answer_approval, wait_for_approval_request
+        # Last years' lists are set-up, imported in a process of their own: the round's process
+        # should not start with the import's memory (pandas rarely gives it back to the system).
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(1) as pool:
+            pool.apply(import_lists, (url, str(folder), province))
+        with ProcessMemory() as memory:
+            setup_s = time.perf_counter() - setup_started
+            with prefect_api():
+                from flows.review_round import review_round
+                from rasoat.operations.approval_client import answer_approval, wait_for_approval_request
 
-            asked: dict[str, float] = {}
+                asked: dict[str, float] = {}
 
-            def approve() -> None:
-                wait_for_approval_request(YEAR, province, timeout_s=3 * 3600)
-                asked["seen"] = time.perf_counter()
-                answer_approval(YEAR, province, bench_scale.BENCH_APPROVER)
-                asked["answered"] = time.perf_counter()
+                def approve() -> None:
+                    wait_for_approval_request(YEAR, province, timeout_s=3 * 3600)
+                    asked["seen"] = time.perf_counter()
+                    answer_approval(YEAR, province, bench_scale.BENCH_APPROVER)
+                    asked["answered"] = time.perf_counter()
 
-            approver = threading.Thread(target=approve, daemon=True)
-            approver.start()
-            load_before = bench_scale.load_average()
-            profiler = None
-            if profile is not None:
-                import cProfile
+                approver = threading.Thread(target=approve, daemon=True)
+                approver.start()
+                load_before = bench_scale.load_average()
+                profiler = None
+                if profile is not None:
+                    import cProfile
 
-                profiler = cProfile.Profile()
-                profiler.enable()
-            started_wall = time.time()
-            started = time.perf_counter()
-            outcome = review_round(YEAR, province_code=province, actor=ACTOR, certificates=False)
-            end_to_end = time.perf_counter() - started
-            if profiler is not None:
-                profiler.disable()
-                profiler.dump_stats(str(profile))
-            load_after = bench_scale.load_average()
-            approver.join(timeout=30)
-            rerun = corrected_file_rerun(folder, inbox, province) if with_rerun else None
-            flows, tasks = bench_scale._prefect_runs()
+                    profiler = cProfile.Profile()
+                    profiler.enable()
+                started_wall = time.time()
+                started = time.perf_counter()
+                outcome = review_round(YEAR, province_code=province, actor=ACTOR, certificates=False)
+                end_to_end = time.perf_counter() - started
+                if profiler is not None:
+                    profiler.disable()
+                    profiler.dump_stats(str(profile))
+                load_after = bench_scale.load_average()
+                approver.join(timeout=30)
+                rerun = corrected_file_rerun(folder, inbox, province) if with_rerun else None
+                flows, tasks = bench_scale._prefect_runs()
         dispose_shared_engines()
         os.environ.pop("RASOAT_DATABASE_URL", None)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from rasoat.gx import runtime
 from rasoat.gx.memo import memo_scope
+from rasoat.gx.narrow import narrow_scope
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -105,7 +106,9 @@ def run_suite(table: str, frame: pd.DataFrame, suite: Any, parameters: Mapping[s
     One outcome per expectation; raises GXRunError when GX could not evaluate one."""
     with runtime.lock:
         batch = runtime.batch_definition(table).get_batch(batch_parameters={"dataframe": frame})
-        with memo_scope():  # each expectation's configuration built once (rasoat.gx.memo)
+        # Each expectation's configuration built once (rasoat.gx.memo); a column check copies its
+        # own columns, not the table's (rasoat.gx.narrow, which holds for RESULT_FORMAT).
+        with memo_scope(), narrow_scope():
             result = batch.validate(
                 suite, result_format=RESULT_FORMAT, expectation_parameters=dict(parameters)
             )

@@ -362,3 +362,48 @@ def test_no_frame_is_fingerprinted() -> None:
     run = run_suite(consolidated.TABLE, _checks_frame(), consolidated.consolidated_suite(), PARAMETERS)
     markers = run.raw.meta["batch_markers"]
     assert "ge_load_time" in markers and "pandas_data_fingerprint" not in markers
+
+
+# 5. Counts first, failing rows only for the checks that failed ----------------------------------------
+
+
+def test_failed_checks_alone_run_again_with_their_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    suite, frame = consolidated.consolidated_suite(), _checks_frame()
+    two_phase = run_suite(consolidated.TABLE, frame, suite, PARAMETERS)
+    monkeypatch.setattr(runner, "_check_keys", lambda _suite: None)  # one COMPLETE run, as before
+    complete = run_suite(consolidated.TABLE, frame, suite, PARAMETERS)
+    assert two_phase.outcomes == complete.outcomes
+    failed = [o for o in two_phase.outcomes if o.failed]
+    assert failed and any(o.rows for o in failed)  # the comparison covers failing rows too
+    formats = {
+        r.expectation_config.meta["check"]: "unexpected_index_list" in r.result for r in two_phase.raw.results
+    }
+    assert all(formats[o.check] for o in failed if o.rows)
+    assert not any(formats[o.check] for o in two_phase.outcomes if not o.failed and o.evaluated > 1)
+    assert [r.success for r in two_phase.raw.results] == [r.success for r in complete.raw.results]
+
+
+def test_counts_first_changes_no_submission_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed, context = _submission(error_rate=0.05)
+    two_phase = _report(parsed, context)
+    monkeypatch.setattr(runner, "_check_keys", lambda _suite: None)
+    complete = _report(parsed, context)
+    assert two_phase.checks == complete.checks and two_phase.findings == complete.findings
+    assert any(f.row is not None for f in two_phase.findings)
+
+
+def test_a_clean_table_runs_its_suite_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    gx()
+    from great_expectations.datasource.fluent.interfaces import Batch
+
+    runs: list[str] = []
+    validate = Batch.validate
+
+    def counted(self: Any, expect: Any, **kwargs: Any) -> Any:
+        runs.append(kwargs["result_format"]["result_format"])
+        return validate(self, expect, **kwargs)
+
+    monkeypatch.setattr(Batch, "validate", counted)
+    clean = pd.DataFrame({c: [0.0, 0.0] for c in _checks_frame().columns}, index=[100, 101])
+    run = run_suite(consolidated.TABLE, clean, consolidated.consolidated_suite(), PARAMETERS)
+    assert runs == ["BASIC"] and not any(o.failed for o in run.outcomes), run.outcomes

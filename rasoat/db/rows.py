@@ -26,6 +26,7 @@ from rasoat.db.rounds import record_standard
 from rasoat.standards import Standard
 
 BATCH_ROWS = 5000  # SQLite executemany batches: bounded memory, few round trips
+WRITE_CACHE_KIB = 65536  # SQLite's page cache while a frame's rows are inserted (`_insert_sqlite`)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -120,8 +121,18 @@ def _insert_sqlite(connection: Connection, table: Table, names: list[str], colum
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
         f"VALUES ({', '.join('?' for _ in names)})"
     )
-    for chunk in _chunks(list(zip(*columns, strict=True))):
-        connection.exec_driver_sql(statement, chunk)
+    rows = list(zip(*columns, strict=True))
+    # A commune's CCCD numbers go into indexes holding the whole round's, at random places: once
+    # those indexes outgrow SQLite's default 2 MB page cache, each insert reads its pages again.
+    # Measured on 24,000-household communes: the 14th one written ≈ 1.7× slower than the first with
+    # the default, ≈ 1.3× with WRITE_CACHE_KIB. The cache is that large only while rows go in.
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
+    try:
+        for chunk in _chunks(rows):
+            connection.exec_driver_sql(statement, chunk)
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")  # frees the pages above it
 
 
 def write_frame(session: Session, table: Table, frame: pd.DataFrame) -> int:

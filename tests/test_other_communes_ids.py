@@ -85,3 +85,39 @@ def test_unchanged_neighbours_are_not_asked_for_their_numbers_twice(
     monkeypatch.setattr(stage, "other_communes_id_numbers", counted)
     assert stage.validate_stored_concurrently(engine, received.submission_id, "xa", data_docs=False).accepted
     assert len(asked) == 1 and asked[0] is not None and len(asked[0]) == 1
+
+
+def test_a_neighbour_accepted_during_the_checks_is_the_only_one_asked_again(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _accept(engine, "19597")
+    late = SAMPLE / "19600.xlsx"
+    with session_scope(engine) as s:
+        meanwhile = receive(
+            s, YEAR, standard_for_year(YEAR), identify(late.name, None), late.name, late.read_bytes(), "xa"
+        ).submission_id
+    path = SAMPLE / "19603.xlsx"
+    with session_scope(engine) as s:
+        received = receive(
+            s, YEAR, standard_for_year(YEAR), identify(path.name, None), path.name, path.read_bytes(), "xa"
+        )
+    asked: list[frozenset[int] | None] = []
+    lookup, checks = stage.other_communes_id_numbers, stage.validate_submission
+
+    def counted(*args: Any, **kwargs: Any) -> frozenset[str]:
+        asked.append(kwargs.get("neighbours"))
+        return lookup(*args, **kwargs)
+
+    def checked_while_a_neighbour_is_accepted(*args: Any) -> Any:
+        report = checks(*args)
+        if len(asked) == 1:
+            with session_scope(engine) as s:
+                assert stage.validate_stored(s, meanwhile, "xa", data_docs=False).accepted
+        return report
+
+    monkeypatch.setattr(stage, "other_communes_id_numbers", counted)
+    monkeypatch.setattr(stage, "validate_submission", checked_while_a_neighbour_is_accepted)
+    assert stage.validate_stored_concurrently(engine, received.submission_id, "xa", data_docs=False).accepted
+    # The checks' lookup; the neighbour's own validation (all of its neighbours); under the lock,
+    # only the neighbour accepted meanwhile.
+    assert asked[0] == frozenset({first}) and asked[-1] == frozenset({meanwhile}), asked

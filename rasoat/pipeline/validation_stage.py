@@ -248,11 +248,11 @@ def validate_stored_concurrently(
 
     Three short transactions: read the stored file, ask which of its CCCD numbers other communes
     already sent, then (after the checks ran outside any transaction) record the verdict with the
-    round's row locked. Under that lock the round's accepted neighbours are read again; if any
-    changed, their numbers are asked again, and a neighbour that was accepted meanwhile with one of
-    the same numbers makes the checks run again, so two communes validated at the same moment are
-    judged as if one came after the other (the second is told of the duplicate), exactly as when
-    they are validated in turn."""
+    round's row locked. Under that lock the round's accepted neighbours are read again and the
+    numbers of those accepted meanwhile are asked (all of them again if one was withdrawn); a
+    neighbour that was accepted meanwhile with one of the same numbers makes the checks run again,
+    so two communes validated at the same moment are judged as if one came after the other (the
+    second is told of the duplicate), exactly as when they are validated in turn."""
     with session_scope(engine) as session:
         submission, review_round = _load(session, submission_id)
         submission.content  # noqa: B018  (deferred column: loaded while the session is open)
@@ -270,13 +270,15 @@ def validate_stored_concurrently(
         lock_round(session, review_round.id)  # one commune of the round records at a time
         submission, review_round = _load(session, submission_id)
         if checked.parsed is not None:
-            neighbours = accepted_neighbours(session, submission)
-            # The same accepted neighbours hold the same numbers: only a change asks for them again.
-            if neighbours != checked_against.get("neighbours"):
-                own = checked.own_ids
-                current = other_communes_id_numbers(session, submission, own, neighbours=neighbours)
-                if current != checked.others:
-                    checked = _check(submission, review_round, lambda _own: current, data_docs)
+            before, now = checked_against.get("neighbours"), accepted_neighbours(session, submission)
+            asked, current = now, frozenset[str]()
+            if before is not None and before <= now:
+                # The numbers are a union over neighbours: only those accepted meanwhile are asked.
+                asked, current = now - before, checked.others
+            if asked:
+                current |= other_communes_id_numbers(session, submission, checked.own_ids, neighbours=asked)
+            if current != checked.others:
+                checked = _check(submission, review_round, lambda _own: current, data_docs)
         return _record(session, submission, review_round, checked, actor)
 
 

@@ -48,7 +48,8 @@ def _moments(series: pd.Series, column_type: Date | DateTime, as_sqlite_text: bo
     `as_sqlite_text`: the text sqlite3's own adapters would store for them (`isoformat()`, and
     `isoformat(" ")` for a datetime), so SQLite gets the same values without adapting each row."""
     codes, uniques = pd.factorize(series)  # missing values: code -1
-    plain: list[Any] = [u.to_pydatetime() if isinstance(column_type, DateTime) else u.date() for u in uniques]
+    moments = pd.DatetimeIndex(uniques)
+    plain: list[Any] = list(moments.to_pydatetime() if isinstance(column_type, DateTime) else moments.date)
     if as_sqlite_text:
         plain = [v.isoformat(" ") if isinstance(column_type, DateTime) else v.isoformat() for v in plain]
     lookup = np.empty(len(plain) + 1, dtype=object)

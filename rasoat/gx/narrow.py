@@ -3,11 +3,13 @@
 GX's pandas engine gives a column metric its batch's whole table (`get_domain_records`) and only
 then filters the rows (`df[df[column].notnull()]`, the failing rows) before reading the one column
 it checks. On the households' table (≈ 50 columns with the prepared rule columns) each column check
-copied every column twice: profiled on a 6,000-household commune, ≈ 40 % of that suite's run, and
-growing with the rows. Inside `narrow_scope()`, the records of a column, column-pair or
-column-list domain are those columns of the table only, taken after GX applied the domain's row
-condition and `ignore_row_if` itself, so every row GX keeps or drops is still its own decision.
-Table-domain metrics (the columns, their types, the row count) still see the whole table.
+copied every column two or three times: profiled on a 6,000-household commune, ≈ 40 % of that
+suite's run, and growing with the rows. Inside `narrow_scope()`, the records of a column,
+column-pair or column-list domain are those columns of the table only, taken after GX applied the
+domain's row condition and `ignore_row_if` itself, so every row GX keeps or drops is still its own
+decision. Table-domain metrics (the columns, their types, the row count) still see the whole table,
+and so does the one column metric that asks for its records without naming its column (the failing
+values, which the runner leaves out of every result).
 
 It holds for the result format `rasoat.gx.runner` asks for (index labels, no unexpected rows, no
 index columns): nothing read from a column domain's records then looks beyond its columns. This

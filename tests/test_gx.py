@@ -1,8 +1,9 @@
-"""rasoat.gx: the one Great Expectations component, and the guard on its patch of GX internals.
+"""rasoat.gx: the one Great Expectations component, and the guard on its patches of GX internals.
 
-The memo (`rasoat.gx.memo`) replaces `Expectation.configuration`; a GX release where that no longer
-applies must fail here, loudly: the wrapped getter and the helpers that call it exist with the shape
-the memo was written for, the memo cuts the number of configuration builds, and no result changes.
+The memo (`rasoat.gx.memo`) replaces `Expectation.configuration`, the narrowing (`rasoat.gx.narrow`)
+`PandasExecutionEngine.get_domain_records`; a GX release where either no longer applies must fail
+here, loudly: what they wrap exists with the shape they were written for, each does its work (fewer
+configuration builds, narrowed column domains), and no result changes.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from rasoat.gx import (
     build_suite,
     gx,
     memo,
+    narrow,
     read_suite,
     run_suite,
     runner,
@@ -261,3 +263,147 @@ def test_the_memo_changes_no_submission_result(monkeypatch: pytest.MonkeyPatch) 
         without = builds() - with_memo
     assert plain.checks == memoised.checks and plain.findings == memoised.findings
     assert without >= 5 * with_memo, (with_memo, without)
+
+
+# 4. The narrowing: a patch of GX internals; no fingerprints --------------------------------------------
+
+
+@contextlib.contextmanager
+def _counted_narrowings() -> Iterator[Callable[[], int]]:
+    """Count the domain records narrowed to their columns inside the block."""
+    narrow.install()
+    count = 0
+    original = narrow.domain_columns
+
+    def counting(domain_kwargs: dict) -> list[str] | None:
+        nonlocal count
+        found = original(domain_kwargs)
+        count += found is not None
+        return found
+
+    narrow.domain_columns = counting  # type: ignore[assignment]
+    try:
+        yield lambda: count
+    finally:
+        narrow.domain_columns = original  # type: ignore[assignment]
+
+
+def test_the_gx_internals_the_narrowing_wraps_are_still_there() -> None:
+    gx()
+    from great_expectations.execution_engine import PandasExecutionEngine
+
+    narrow.install()
+    assert PandasExecutionEngine.__dict__["get_domain_records"] is narrow._get_domain_records
+    assert narrow._records is not None and narrow.gx_method() is narrow._records
+    assert list(inspect.signature(narrow._records).parameters) == ["self", "domain_kwargs"]
+    # What makes it worth having: a column metric takes its domain's records, then filters them.
+    from great_expectations.expectations.metrics.map_metric_provider import (
+        column_condition_partial,
+        map_condition_auxilliary_methods,
+    )
+
+    assert "get_compute_domain(" in inspect.getsource(column_condition_partial)
+    assert "get_domain_records(" in inspect.getsource(
+        map_condition_auxilliary_methods._pandas_map_condition_index
+    )
+    # What makes it safe: the runner asks for index labels only, never rows or index columns.
+    assert not {"include_unexpected_rows", "unexpected_index_column_names"} & set(runner.RESULT_FORMAT)
+
+
+def test_the_narrowing_refuses_a_gx_without_get_domain_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    gx()
+    from great_expectations.execution_engine import PandasExecutionEngine
+
+    monkeypatch.setattr(PandasExecutionEngine, "get_domain_records", None)
+    with pytest.raises(narrow.NarrowNotApplicable):
+        narrow.gx_method()
+
+
+def test_the_narrowing_changes_no_suite_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    suite, frame = consolidated.consolidated_suite(), _checks_frame()
+    with _counted_narrowings() as narrowed:
+        with_narrowing = run_suite(consolidated.TABLE, frame, suite, PARAMETERS)
+        assert narrowed() > 0
+    monkeypatch.setattr(runner, "narrow_scope", contextlib.nullcontext)
+    without = run_suite(consolidated.TABLE, frame, suite, PARAMETERS)
+    assert with_narrowing.outcomes == without.outcomes
+    assert any(o.failed for o in with_narrowing.outcomes)  # the comparison covers failures too
+
+
+def test_the_narrowing_changes_no_submission_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed, context = _submission(error_rate=0.05)
+    with _counted_narrowings() as narrowed:
+        narrowing = _report(parsed, context)
+        assert narrowed() > 0
+    monkeypatch.setattr(runner, "narrow_scope", contextlib.nullcontext)
+    plain = _report(parsed, context)
+    assert plain.checks == narrowing.checks and plain.findings == narrowing.findings
+
+
+def test_outside_a_suite_run_gx_sees_whole_tables() -> None:
+    gx()
+    narrow.install()
+    from great_expectations.execution_engine import PandasExecutionEngine
+
+    engine = PandasExecutionEngine()
+    frame = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
+    engine.load_batch_data("probe", frame)
+    assert list(engine.get_domain_records({"batch_id": "probe", "column": "a"}).columns) == ["a", "b"]
+    with narrow.narrow_scope():
+        assert list(engine.get_domain_records({"batch_id": "probe", "column": "a"}).columns) == ["a"]
+        assert list(engine.get_domain_records({"batch_id": "probe"}).columns) == ["a", "b"]
+
+
+def test_no_frame_is_fingerprinted() -> None:
+    gx()
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    assert pandas_execution_engine.HASH_THRESHOLD == 0
+    run = run_suite(consolidated.TABLE, _checks_frame(), consolidated.consolidated_suite(), PARAMETERS)
+    markers = run.raw.meta["batch_markers"]
+    assert "ge_load_time" in markers and "pandas_data_fingerprint" not in markers
+
+
+# 5. Counts first, failing rows only for the checks that failed ----------------------------------------
+
+
+def test_failed_checks_alone_run_again_with_their_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    suite, frame = consolidated.consolidated_suite(), _checks_frame()
+    two_phase = run_suite(consolidated.TABLE, frame, suite, PARAMETERS)
+    monkeypatch.setattr(runner, "_check_keys", lambda _suite: None)  # one COMPLETE run, as before
+    complete = run_suite(consolidated.TABLE, frame, suite, PARAMETERS)
+    assert two_phase.outcomes == complete.outcomes
+    failed = [o for o in two_phase.outcomes if o.failed]
+    assert failed and any(o.rows for o in failed)  # the comparison covers failing rows too
+    formats = {
+        r.expectation_config.meta["check"]: "unexpected_index_list" in r.result for r in two_phase.raw.results
+    }
+    assert all(formats[o.check] for o in failed if o.rows)
+    assert not any(formats[o.check] for o in two_phase.outcomes if not o.failed and o.evaluated > 1)
+    assert [r.success for r in two_phase.raw.results] == [r.success for r in complete.raw.results]
+
+
+def test_counts_first_changes_no_submission_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed, context = _submission(error_rate=0.05)
+    two_phase = _report(parsed, context)
+    monkeypatch.setattr(runner, "_check_keys", lambda _suite: None)
+    complete = _report(parsed, context)
+    assert two_phase.checks == complete.checks and two_phase.findings == complete.findings
+    assert any(f.row is not None for f in two_phase.findings)
+
+
+def test_a_clean_table_runs_its_suite_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    gx()
+    from great_expectations.datasource.fluent.interfaces import Batch
+
+    runs: list[str] = []
+    validate = Batch.validate
+
+    def counted(self: Any, expect: Any, **kwargs: Any) -> Any:
+        runs.append(kwargs["result_format"]["result_format"])
+        return validate(self, expect, **kwargs)
+
+    monkeypatch.setattr(Batch, "validate", counted)
+    clean = pd.DataFrame({c: [0.0, 0.0] for c in _checks_frame().columns}, index=[100, 101])
+    run = run_suite(consolidated.TABLE, clean, consolidated.consolidated_suite(), PARAMETERS)
+    assert runs == ["BASIC"] and not any(o.failed for o in run.outcomes), run.outcomes

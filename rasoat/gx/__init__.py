@@ -8,13 +8,15 @@ runs through this package.
 
 It owns what must exist once per process: the lazy `great_expectations` import (≈ 5 s) with
 analytics off (no internet here), the ephemeral context and the lock around it
-(`rasoat.gx.runtime`), and the memo that keeps GX from rebuilding each expectation's configuration
-dozens of times per check (`rasoat.gx.memo`). Importing this package does not import GX. What a
-check means (findings, messages, severities) stays with the callers, `rasoat.validation` and
-`rasoat.consolidation`; this package never imports them.
+(`rasoat.gx.runtime`, which also turns off GX's fingerprint of every frame), the memo that keeps GX
+from rebuilding each expectation's configuration dozens of times per check (`rasoat.gx.memo`), and
+the narrowing that keeps a column check from copying the whole table (`rasoat.gx.narrow`).
+Importing this package does not import GX. What a check means (findings, messages, severities)
+stays with the callers, `rasoat.validation` and `rasoat.consolidation`; this package never imports
+them.
 """
 
-from rasoat.gx import memo, runner, runtime
+from rasoat.gx import memo, narrow, runner, runtime
 from rasoat.gx.runner import CheckOutcome, GXRunError, SuiteRun, run_suite
 from rasoat.gx.runtime import disable_analytics, gx, quiet_context
 from rasoat.gx.suites import SuiteFileError, build_suite, read_suite, suite_from_file
@@ -28,6 +30,7 @@ __all__ = [
     "disable_analytics",
     "gx",
     "memo",
+    "narrow",
     "quiet_context",
     "read_suite",
     "run_suite",

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ARRAY, Engine, Text, bindparam, delete, func, select
+from sqlalchemy import ARRAY, Engine, Text, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from rasoat.admin.maps import admin_map
@@ -67,23 +67,36 @@ def own_id_numbers(parsed: ParsedSubmission) -> list[str]:
     return sorted(found)
 
 
+def _neighbours(submission: Submission) -> Any:
+    """The round's other communes' accepted submissions (a query)."""
+    return select(Submission.id).where(
+        Submission.round_id == submission.round_id,
+        Submission.commune_code != submission.commune_code,
+        Submission.status == "accepted",
+    )
+
+
+def accepted_neighbours(session: Session, submission: Submission) -> frozenset[int]:
+    """Ids of the round's other communes' accepted submissions: what `other_communes_id_numbers`
+    answers from (an accepted submission's rows are its stored bytes', they do not change)."""
+    return frozenset(session.scalars(_neighbours(submission)))
+
+
 def other_communes_id_numbers(
-    session: Session, submission: Submission, own: list[str] | None = None
+    session: Session,
+    submission: Submission,
+    own: list[str] | None = None,
+    *,
+    neighbours: frozenset[int] | None = None,
 ) -> frozenset[str]:
     """CCCD numbers already accepted from the round's other communes (latest accepted versions).
 
     With `own` (the file's own numbers), only those of them are returned: the checks only ask
     whether each of the file's numbers is among the others, and the database then compares instead
-    of sending every number of the district (≈ 30 s per Hà Tĩnh-sized province round)."""
-    others = (
-        select(Submission.id)
-        .where(
-            Submission.round_id == submission.round_id,
-            Submission.commune_code != submission.commune_code,
-            Submission.status == "accepted",
-        )
-        .scalar_subquery()
-    )
+    of sending every number of the district (≈ 30 s per Hà Tĩnh-sized province round). With
+    `neighbours` (`accepted_neighbours`), the numbers of exactly those submissions: the answer then
+    belongs to that set even if a neighbour is accepted while it is read."""
+    others: Any = _neighbours(submission).scalar_subquery() if neighbours is None else sorted(neighbours)
     if own is None:
         heads = session.scalars(
             select(Household.head_id_number).where(
@@ -151,22 +164,28 @@ def _record_results(session: Session, submission: Submission, report: Validation
             sample = ids_by_check.setdefault(finding.check, [])
             if len(sample) < SAMPLE_IDS and finding.household_id not in sample:
                 sample.append(finding.household_id)
-    session.add_all(
-        ValidationResult(
-            submission_id=submission.id,
-            suite=check.suite,
-            expectation=check.check,
-            column=check.column,
-            severity=check.severity.value,
-            success=check.success,
-            unexpected_count=check.failed,
-            details={
-                "title_vi": check.title_vi,
-                "evaluated": check.evaluated,
-                "household_ids": ids_by_check.get(check.check, []),
-            },
-        )
-        for check in report.checks
+    if not report.checks:
+        return
+    # One executemany on the table: a commune's ≈ 90 results as ORM objects cost more to flush.
+    session.execute(
+        insert(ValidationResult),
+        [
+            {
+                "submission_id": submission.id,
+                "suite": check.suite,
+                "expectation": check.check,
+                "column": check.column,
+                "severity": check.severity.value,
+                "success": check.success,
+                "unexpected_count": check.failed,
+                "details": {
+                    "title_vi": check.title_vi,
+                    "evaluated": check.evaluated,
+                    "household_ids": ids_by_check.get(check.check, []),
+                },
+            }
+            for check in report.checks
+        ],
     )
 
 
@@ -229,24 +248,35 @@ def validate_stored_concurrently(
 
     Three short transactions: read the stored file, ask which of its CCCD numbers other communes
     already sent, then (after the checks ran outside any transaction) record the verdict with the
-    round's row locked. Under that lock the neighbours' numbers are asked again: a neighbour that
-    was accepted meanwhile with one of the same numbers makes the checks run again, so two
-    communes validated at the same moment are judged as if one came after the other (the second
-    is told of the duplicate), exactly as when they are validated in turn."""
+    round's row locked. Under that lock the round's accepted neighbours are read again and the
+    numbers of those accepted meanwhile are asked (all of them again if one was withdrawn); a
+    neighbour that was accepted meanwhile with one of the same numbers makes the checks run again,
+    so two communes validated at the same moment are judged as if one came after the other (the
+    second is told of the duplicate), exactly as when they are validated in turn."""
     with session_scope(engine) as session:
         submission, review_round = _load(session, submission_id)
         submission.content  # noqa: B018  (deferred column: loaded while the session is open)
 
+    checked_against: dict[str, frozenset[int]] = {}
+
     def others_now(own: list[str]) -> frozenset[str]:
         with session_scope(engine) as session:
-            return other_communes_id_numbers(session, submission, own)
+            neighbours = accepted_neighbours(session, submission)
+            checked_against["neighbours"] = neighbours
+            return other_communes_id_numbers(session, submission, own, neighbours=neighbours)
 
     checked = _check(submission, review_round, others_now, data_docs)
     with session_scope(engine) as session:
         lock_round(session, review_round.id)  # one commune of the round records at a time
         submission, review_round = _load(session, submission_id)
         if checked.parsed is not None:
-            current = other_communes_id_numbers(session, submission, checked.own_ids)
+            before, now = checked_against.get("neighbours"), accepted_neighbours(session, submission)
+            asked, current = now, frozenset[str]()
+            if before is not None and before <= now:
+                # The numbers are a union over neighbours: only those accepted meanwhile are asked.
+                asked, current = now - before, checked.others
+            if asked:
+                current |= other_communes_id_numbers(session, submission, checked.own_ids, neighbours=asked)
             if current != checked.others:
                 checked = _check(submission, review_round, lambda _own: current, data_docs)
         return _record(session, submission, review_round, checked, actor)

@@ -137,7 +137,7 @@ def _floats(frame: pd.DataFrame, columns) -> np.ndarray:
 
 def _text(series: pd.Series) -> np.ndarray:
     """Object array with None for missing values (comparisons stay plain Python)."""
-    return series.astype("object").where(series.notna(), None).to_numpy()
+    return series.to_numpy(dtype=object, na_value=None)
 
 
 def _rule(applies: np.ndarray, ok: np.ndarray) -> pd.arrays.BooleanArray:
@@ -147,7 +147,10 @@ def _rule(applies: np.ndarray, ok: np.ndarray) -> pd.arrays.BooleanArray:
 
 
 def _ints(values: np.ndarray, present: np.ndarray) -> pd.arrays.IntegerArray:
-    return pd.array(np.where(present, values, None), dtype="Int64")
+    """Whole numbers, NA where not `present` (built from the mask: an object array of Nones and
+    numbers converts element by element)."""
+    present = np.asarray(present, dtype=bool)
+    return pd.arrays.IntegerArray(np.where(present, values, 0).astype(np.int64), ~present)
 
 
 # Households alone -----------------------------------------------------------------------------------

@@ -55,8 +55,14 @@ def _owner_only(url: str) -> None:
             path.chmod(0o600)
 
 
+READ_ONLY = "rasoat_read_only"  # execution option of `read_scope`'s connections
+
+
 def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A transaction that only reads never upgrades, so it may begin deferred: in WAL mode it reads a
+    # snapshot while another process writes, instead of queueing behind it for the write lock.
+    deferred = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -69,6 +75,21 @@ def make_engine(url: str | None = None) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     return engine
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A transaction that only reads (a consistent snapshot), never committed: on SQLite it does not
+    take the write lock, so two workers' reads and writes go on side by side. Nothing written in it
+    is kept (PostgreSQL refuses it: a read-only transaction)."""
+    options: dict[str, object] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":  # one snapshot for the whole transaction, as SQLite's
+        options.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    session = sessionmaker(engine.execution_options(**options), expire_on_commit=False)()
+    try:
+        yield session
+    finally:
+        session.close()  # ends the transaction without a commit; loaded objects stay readable
 
 
 @contextmanager

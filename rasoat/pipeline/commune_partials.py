@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from rasoat.admin.scope import Scope, scope
 from rasoat.applied_standard import round_standard
 from rasoat.consolidation import Unit
 from rasoat.consolidation.partial import CommunePartial, commune_partial
+from rasoat.db import read_scope, session_scope
 from rasoat.db.history import history_revision, load_history
 from rasoat.db.models import CommunePartialRecord, ReviewRound, Submission
 from rasoat.db.round_data import load_households, load_members
@@ -98,28 +100,38 @@ def _compute(session: Session, found: _Inputs) -> CommunePartial:
     )
 
 
-def partial_for(session: Session, submission_id: int) -> KeptPartial:
-    """The accepted submission's partial: the kept one when its inputs are unchanged, else computed
-    from its rows and kept. Two processes computing the same one at once keep one row."""
+def _keep(session: Session, kept: KeptPartial) -> None:
+    """Store a partial; one kept meanwhile by another process, from the same inputs, stands."""
+    try:
+        with session.begin_nested():
+            session.add(
+                CommunePartialRecord(
+                    submission_id=kept.submission_id,
+                    standard_label=kept.standard_label,
+                    history_revision=kept.history_revision,
+                    payload=kept.partial.to_json(),
+                )
+            )
+    except IntegrityError:
+        pass
+
+
+def _found_or_counted(session: Session, submission_id: int) -> KeptPartial:
     found = _inputs(session, submission_id)
     label, revision = found.standard_label, found.revision
     partial = _stored(session, submission_id, label, revision)
-    counted_now = partial is None
-    if partial is None:
-        partial = _compute(session, found)
-        try:
-            with session.begin_nested():
-                session.add(
-                    CommunePartialRecord(
-                        submission_id=submission_id,
-                        standard_label=label,
-                        history_revision=revision,
-                        payload=partial.to_json(),
-                    )
-                )
-        except IntegrityError:  # kept meanwhile by another process, from the same inputs
-            pass
-    return KeptPartial(submission_id, label, revision, partial, counted_now)
+    if partial is not None:
+        return KeptPartial(submission_id, label, revision, partial)
+    return KeptPartial(submission_id, label, revision, _compute(session, found), counted_now=True)
+
+
+def partial_for(session: Session, submission_id: int) -> KeptPartial:
+    """The accepted submission's partial: the kept one when its inputs are unchanged, else computed
+    from its rows and kept. Two processes computing the same one at once keep one row."""
+    kept = _found_or_counted(session, submission_id)
+    if kept.counted_now:
+        _keep(session, kept)
+    return kept
 
 
 def partials_for(session: Session, submission_ids: list[int]) -> list[KeptPartial]:
@@ -153,6 +165,21 @@ def keep_partial(session: Session, submission_id: int) -> KeptPartial | None:
     if submission is None or submission.status != "accepted":
         return None
     return partial_for(session, submission_id)
+
+
+def keep_partial_concurrently(engine: Engine, submission_id: int) -> KeptPartial | None:
+    """`keep_partial` for a round's workers: the rows are read in a read-only transaction (on SQLite
+    it does not hold the write lock while it reads and counts, so the other workers' writes go on)
+    and the partial is stored in a short one. Inputs that changed in between only make it stale."""
+    with read_scope(engine) as session:
+        submission = session.get(Submission, submission_id)
+        if submission is None or submission.status != "accepted":
+            return None
+        kept = _found_or_counted(session, submission_id)
+    if kept.counted_now:
+        with session_scope(engine) as session:
+            _keep(session, kept)
+    return kept
 
 
 def current_revision(session: Session, review_round: ReviewRound) -> int:

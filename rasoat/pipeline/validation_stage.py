@@ -21,7 +21,7 @@ from rasoat.admin.maps import admin_map
 from rasoat.admin.scope import scope
 from rasoat.applied_standard import round_standard
 from rasoat.classifier import classify_both
-from rasoat.db import audit, save_classifications, save_households, session_scope
+from rasoat.db import audit, read_scope, save_classifications, save_households, session_scope
 from rasoat.db.models import Household, Member, ReviewRound, Submission, ValidationResult
 from rasoat.db.rounds import lock_round
 from rasoat.feedback import write_feedback
@@ -253,14 +253,14 @@ def validate_stored_concurrently(
     neighbour that was accepted meanwhile with one of the same numbers makes the checks run again,
     so two communes validated at the same moment are judged as if one came after the other (the
     second is told of the duplicate), exactly as when they are validated in turn."""
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:  # reads only: the other workers' writes go on meanwhile
         submission, review_round = _load(session, submission_id)
         submission.content  # noqa: B018  (deferred column: loaded while the session is open)
 
     checked_against: dict[str, frozenset[int]] = {}
 
     def others_now(own: list[str]) -> frozenset[str]:
-        with session_scope(engine) as session:
+        with read_scope(engine) as session:
             neighbours = accepted_neighbours(session, submission)
             checked_against["neighbours"] = neighbours
             return other_communes_id_numbers(session, submission, own, neighbours=neighbours)

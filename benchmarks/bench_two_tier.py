@@ -97,6 +97,7 @@ class ProcessMemory:
         self.peak_total_mb = 0.0
         self.samples = 0
         self.per_process: dict[int, dict[str, Any]] = {}
+        self.timeline: list[tuple[float, int, int]] = []  # (s, all processes MB, this process MB)
         self._started = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
@@ -112,7 +113,7 @@ class ProcessMemory:
             if time.perf_counter() - listed >= 2.0:
                 tree = [self._me, *self._me.children(recursive=True)]
                 listed = time.perf_counter()
-            total = 0.0
+            total, mine = 0.0, 0.0
             for proc in tree:
                 with contextlib.suppress(psutil.Error):
                     rss = proc.memory_info().rss / 2**20
@@ -128,7 +129,11 @@ class ProcessMemory:
                             "first_seen_s": round(time.perf_counter() - self._started, 1),
                         }
                     entry["peak_mb"] = max(entry["peak_mb"], rss)
+                    mine = rss if proc.pid == self._me.pid else mine
             self.peak_total_mb = max(self.peak_total_mb, total)
+            at = time.perf_counter() - self._started
+            if not self.timeline or at - self.timeline[-1][0] >= 5.0:
+                self.timeline.append((round(at, 1), round(total), round(mine)))
             self.samples += 1
             self._stop.wait(self.interval)
 
@@ -150,6 +155,7 @@ class ProcessMemory:
             "peak_rss_largest_process_mb": processes[0]["peak_mb"] if processes else 0,
             "processes": processes,
             "samples": self.samples,
+            "timeline_s_all_mb_flow_mb": list(self.timeline),
         }
 
 
@@ -412,6 +418,7 @@ def run_round(
                     profiler.dump_stats(str(profile))
                 load_after = bench_scale.load_average()
                 approver.join(timeout=30)
+                round_memory = memory.summary()  # the round's own peaks, before the rerun's
                 rerun = corrected_file_rerun(folder, inbox, province) if with_rerun else None
                 flows, tasks = bench_scale._prefect_runs()
         dispose_shared_engines()
@@ -470,6 +477,7 @@ def run_round(
             "xlsx_files": len(list(output.rglob("*.xlsx"))),
         },
         "corrected_file_rerun": rerun,
+        "round_only_memory": round_memory,
         "flow_runs": len(flows),
         "task_runs": len(tasks),
         "setup_s": round(setup_s, 1),

@@ -66,7 +66,7 @@ def _inputs(session: Session, submission_id: int) -> _Inputs:
         standard_label=standard.label,
         period_first_year=standard.period_first_year,
         min_deprivations=standard.min_deprivations,
-        revision=history_revision(session, standard.period_first_year, year - 1),
+        revision=current_revision(session, review_round),
     )
 
 

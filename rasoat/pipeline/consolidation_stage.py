@@ -132,7 +132,6 @@ class ConsolidationPlan:
     year: int
     scope_code: str
     standard_label: str
-    history_revision: int  # of last years' lists, when planned (`rasoat.db.history`)
     included: tuple[CommuneRef, ...]  # by commune code
     missing: dict[str, str]
     reason: str | None
@@ -166,7 +165,6 @@ def plan_consolidation(
         year=review_round.year,
         scope_code=review_round.scope_code,
         standard_label=round_standard(review_round).label,
-        history_revision=current_revision(session, review_round),
         included=included,
         missing=missing,
         reason=reason if missing else None,

@@ -13,7 +13,7 @@ from pathlib import Path
 from prefect import task
 
 from rasoat.db import session_scope, shared_engine
-from rasoat.pipeline.commune_partials import keep_partial_concurrently
+from rasoat.pipeline.commune_partials import keep_partial
 from rasoat.pipeline.identify import identify
 from rasoat.pipeline.inbox import inbox_files
 from rasoat.pipeline.validation_stage import Validated, validation_inputs
@@ -66,5 +66,5 @@ def take_in_commune(
         raise ValueError(f"commune {commune_code}: no file to take in")
     if validated.accepted:
         # Counted here, while the province's consolidation waits for other communes anyway.
-        keep_partial_concurrently(shared_engine(), validated.submission_id)
+        keep_partial(shared_engine(), validated.submission_id)
     return validated

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from rasoat.admin.scope import LEVEL_VI, scope
 from rasoat.consolidation import TITLES_VI
 from rasoat.consolidation.markdown import markdown_table, rates_markdown
+from rasoat.db import shared_engine
 from rasoat.pipeline.commune_partials import KeptPartial, keep_partial
 from rasoat.pipeline.consolidation_stage import (
     ConsolidationOutcome,
@@ -21,6 +22,7 @@ from rasoat.pipeline.consolidation_stage import (
 from rasoat.pipeline.overview import overview_path, write_overview
 from rasoat.validation.findings import SEVERITY_LABELS_VI
 from tasks.database_task import database_task
+from tasks.retrying import TRANSIENT_RETRIES
 
 SHOWN_TABLES = ("r1", "r2", "r3")  # the UI shows these as markdown; all tables go to the XLSX export
 
@@ -48,10 +50,10 @@ def commune_partials_task(session: Session, plan: ConsolidationPlan) -> list[Kep
     return kept
 
 
-@database_task("keep-commune-partial", task_run_name="keep-commune-partial-{submission_id}")
-def keep_partial_task(session: Session, submission_id: int) -> None:
+@task(name="keep-commune-partial", task_run_name="keep-commune-partial-{submission_id}", **TRANSIENT_RETRIES)
+def keep_partial_task(submission_id: int) -> None:
     """After a verdict: an accepted file's count rows, kept for the consolidation."""
-    keep_partial(session, submission_id)
+    keep_partial(shared_engine(), submission_id)
 
 
 @database_task("consolidate", task_run_name="consolidate-{plan.year}-{plan.scope_code}")

@@ -158,19 +158,11 @@ def partials_for(session: Session, submission_ids: list[int]) -> list[KeptPartia
     return out
 
 
-def keep_partial(session: Session, submission_id: int) -> KeptPartial | None:
+def keep_partial(engine: Engine, submission_id: int) -> KeptPartial | None:
     """After a verdict: keep the accepted file's partial for the consolidation to come (nothing for a
-    rejected file)."""
-    submission = session.get(Submission, submission_id)
-    if submission is None or submission.status != "accepted":
-        return None
-    return partial_for(session, submission_id)
-
-
-def keep_partial_concurrently(engine: Engine, submission_id: int) -> KeptPartial | None:
-    """`keep_partial` for a round's workers: the rows are read in a read-only transaction (on SQLite
-    it does not hold the write lock while it reads and counts, so the other workers' writes go on)
-    and the partial is stored in a short one. Inputs that changed in between only make it stale."""
+    rejected file). The rows are read in a read-only transaction (on SQLite it does not hold the
+    write lock while it reads and counts, so other workers' writes go on) and the partial is stored
+    in a short one. Inputs that changed in between only make it stale."""
     with read_scope(engine) as session:
         submission = session.get(Submission, submission_id)
         if submission is None or submission.status != "accepted":

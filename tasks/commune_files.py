@@ -25,13 +25,20 @@ from tasks.validation import validate_submission_task, validation_artifacts
 @task(name="inbox-by-commune")
 def inbox_by_commune(year: int, scope_code: str) -> dict[str, list[str]]:
     """The round's inbox files (a district's, or a two-tier province's) grouped by commune, each
-    commune's in order of arrival. A file whose commune cannot be told from its name, or is not on
-    the year's map, fails here, before any work starts."""
+    commune's in order of arrival, the communes with the most bytes waiting first. A file whose
+    commune cannot be told from its name, or is not on the year's map, fails here, before any work
+    starts.
+
+    The task runner starts tasks in the order they are handed to it: the largest communes first
+    leave the small ones to fill the end, so the workers finish nearly together instead of one
+    taking the province's largest file alone while the other waits."""
     grouped: dict[str, list[str]] = {}
+    size: dict[str, int] = {}
     for path in inbox_files(year, scope_code):
         filing = identify(path.name, None, scope_code, year)
         grouped.setdefault(filing.commune_code, []).append(str(path))
-    return grouped
+        size[filing.commune_code] = size.get(filing.commune_code, 0) + path.stat().st_size
+    return {code: grouped[code] for code in sorted(grouped, key=lambda c: (-size[c], c))}
 
 
 @task(

@@ -16,7 +16,7 @@ from rasoat.admin.rehome import REASONS, RehomeError, rehome
 from rasoat.cli import app
 from rasoat.consolidation import departed_frame
 from rasoat.db import session_scope
-from rasoat.db.history import load_history, replace_history
+from rasoat.db.history import load_history, replace_history, status_counts
 from rasoat.db.models import UNPLACED_REASONS, AuditEntry, BaselineUnplaced, StatusHistory
 from rasoat.movements import compute_movements, movement_table, previous_round
 from rasoat.pipeline import baseline
@@ -244,6 +244,9 @@ def test_two_tier_rounds_do_not_read_an_old_code_a_new_unit_kept(engine: Engine)
         assert len(load_history(s, [TT_CAM_LO], 2022, 2024)) == 1  # by code as stored (unchanged)
         assert load_history(s, [TT_CAM_LO], 2022, 2024, map_year=2025).empty
         assert len(load_history(s, [TT_CAM_LO], 2022, 2024, map_year=2024)) == 1
+        # Counted by the database (the charts' last year), the same rows are read.
+        assert status_counts(s, [TT_CAM_LO], 2024, map_year=2025).empty
+        assert status_counts(s, [TT_CAM_LO], 2024, map_year=2024).values.tolist() == [[TT_CAM_LO, "poor", 1]]
 
 
 def test_unplaced_households_are_queued_and_leave_the_queue_once_placed(
@@ -291,6 +294,7 @@ def test_unplaced_households_are_queued_and_leave_the_queue_once_placed(
     with session_scope(engine) as s:
         waiting = s.scalars(select(BaselineUnplaced.household_id)).all()
         placed = load_history(s, [THANH_SEN, HA_HUY_TAP], 2022, 2024, map_year=2025)
+        counted = status_counts(s, [THANH_SEN, HA_HUY_TAP], 2024, map_year=2025)
     assert waiting == ["D3"]
     assert placed.set_index(["household_id", "year"])["commune_code"].to_dict() == {
         ("D1", 2023): THANH_SEN,
@@ -298,6 +302,7 @@ def test_unplaced_households_are_queued_and_leave_the_queue_once_placed(
         ("D2", 2024): HA_HUY_TAP,
         ("N1", 2024): THANH_SEN,  # the old Phường Hà Huy Tập went wholly to Thành Sen, not to Hà Huy Tập
     }
+    assert sorted(counted.values.tolist()) == [[THANH_SEN, "poor", 2], [HA_HUY_TAP, "near_poor", 1]]
     assert _count(engine, StatusHistory) == 4  # replaced, not added
 
 

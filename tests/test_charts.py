@@ -14,12 +14,20 @@ import unicodedata
 from dataclasses import replace
 from xml.etree import ElementTree
 
+import pandas as pd
 import pytest
 from fontTools.ttLib import TTFont as FontTables
 from pypdf import PdfReader
 
 from rasoat.consolidation import consolidate, consolidate_province, roster_poor_rates
-from rasoat.consolidation.chart_data import ChartData, UnitMovements, UnitRates, chart_data, previous_counts
+from rasoat.consolidation.chart_data import (
+    ChartData,
+    UnitMovements,
+    UnitRates,
+    chart_data,
+    previous_counts,
+    previous_counts_by_status,
+)
 from rasoat.consolidation.inputs import Unit
 from rasoat.consolidation.markdown import rates_markdown
 from rasoat.consolidation.tables import ConsolidatedTables
@@ -72,6 +80,9 @@ def test_chart_data_is_the_tables_cells(camlo) -> None:
     # last year's poor households of the roster are R2's opening column, commune by commune
     counts = previous_counts(previous)
     assert counts is not None
+    # The same from the roster counted by commune and status, as the database counts it.
+    by_status = previous.groupby(["commune_code", "status"]).size().rename("households").reset_index()
+    pd.testing.assert_frame_equal(previous_counts_by_status(by_status), counts)
     for code in communes:
         assert counts.loc[code, "poor"] == _row(tables, "r2", code, "households")["c1"]
         assert counts.loc[code, "near_poor"] == _row(tables, "r3", code, "households")["c1"]

@@ -72,6 +72,9 @@ def test_inbox_by_commune_groups_files_in_order_of_arrival(inbox: Path) -> None:
     grouped = commune_files.inbox_by_commune.fn(YEAR, DISTRICT)
     assert sorted(grouped) == [p.stem for p in sorted(inbox.glob("*.xlsx"))]
     assert all(len(files) == 1 for files in grouped.values())
+    # The largest commune first: the task runner starts tasks in this order.
+    sizes = [Path(files[0]).stat().st_size for files in grouped.values()]
+    assert sizes == sorted(sizes, reverse=True)
 
 
 def test_consolidation_lock_is_a_one_slot_limit_per_unit(prefect_server: None) -> None:

@@ -102,15 +102,25 @@ def previous_counts(roster: pd.DataFrame) -> pd.DataFrame | None:
     """Households, poor and near-poor households per commune code in last year's roster (`commune_code`,
     `status`). None when the roster lists only the poor and near-poor (an imported list without the
     other households): rates need every household."""
-    if roster.empty or not (roster["status"].astype("object") == Status.NON_POOR.value).any():
+    counted = roster.groupby(
+        [roster["commune_code"].astype(str), roster["status"].astype("object")], sort=False
+    ).size()
+    return previous_counts_by_status(counted.rename("households").reset_index())
+
+
+def previous_counts_by_status(counts: pd.DataFrame) -> pd.DataFrame | None:
+    """`previous_counts` from the roster already counted by commune and status (`commune_code`,
+    `status`, `households`), as the database counts it (`rasoat.db.history.status_counts`)."""
+    status = counts["status"].astype("object")
+    if counts.empty or not (status == Status.NON_POOR.value).any():
         return None
-    status = roster["status"].astype("object")
+    households = counts["households"].to_numpy(dtype=np.int64)
     frame = pd.DataFrame(
         {
-            "commune_code": roster["commune_code"].astype(str).to_numpy(),
-            "households": 1,
-            "poor": (status == Status.POOR.value).to_numpy().astype(np.int64),
-            "near_poor": (status == Status.NEAR_POOR.value).to_numpy().astype(np.int64),
+            "commune_code": counts["commune_code"].astype(str).to_numpy(),
+            "households": households,
+            "poor": np.where(status == Status.POOR.value, households, 0),
+            "near_poor": np.where(status == Status.NEAR_POOR.value, households, 0),
         }
     )
     return frame.groupby("commune_code").sum()

@@ -12,6 +12,8 @@ the unique (commune_code, household_id, year) and be read twice.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from sqlalchemy import Table, and_, delete, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
@@ -175,6 +177,25 @@ def load_history(
 
     Rounds pass their own year; without it (a baseline's own checks) the stored codes are read."""
     table = _table()
+    code, household, where = _read_as(table, commune_codes, first_year, last_year, map_year)
+    query = select(
+        household.label("household_id"),
+        code.label("commune_code"),
+        table.c.year,
+        table.c.status,
+        table.c.members,
+    ).where(where)
+    frame = frame_from_query(session, query, HISTORY_COLUMNS)
+    frame["year"] = frame["year"].astype("int64")
+    frame["members"] = frame["members"].astype("Int64")
+    return frame
+
+
+def _read_as(
+    table: Table, commune_codes: list[str], first_year: int, last_year: int, map_year: int | None
+) -> tuple[Any, Any, Any]:
+    """The (commune code, household id, condition) that read `load_history`'s rows as codes of
+    `map_year`'s map (its docstring says how)."""
     code, household = table.c.commune_code, table.c.household_id
     where = code.in_(commune_codes)
     if map_year is not None and not admin_map(map_year).is_two_tier:
@@ -186,14 +207,20 @@ def load_history(
             (y for y in range(first_year, last_year + 1) if admin_map(y).is_two_tier), last_year + 1
         )
         where = and_(where, or_(table.c.recorded_commune_code.is_not(None), table.c.year >= first_two_tier))
-    query = select(
-        household.label("household_id"),
-        code.label("commune_code"),
-        table.c.year,
-        table.c.status,
-        table.c.members,
-    ).where(where, table.c.year >= first_year, table.c.year <= last_year)
-    frame = frame_from_query(session, query, HISTORY_COLUMNS)
-    frame["year"] = frame["year"].astype("int64")
-    frame["members"] = frame["members"].astype("Int64")
+    return code, household, and_(where, table.c.year >= first_year, table.c.year <= last_year)
+
+
+def status_counts(session: Session, commune_codes: list[str], year: int, *, map_year: int) -> pd.DataFrame:
+    """Households per commune and status in `year`'s lists, read as `load_history` reads them
+    (`commune_code`, `status`, `households`), counted by the database: a province's charts need
+    these few numbers, not its millions of rows."""
+    table = _table()
+    code, _household, where = _read_as(table, commune_codes, year, year, map_year)
+    query = (
+        select(code.label("commune_code"), table.c.status, func.count().label("households"))
+        .where(where)
+        .group_by(code, table.c.status)
+    )
+    frame = frame_from_query(session, query, ["commune_code", "status", "households"])
+    frame["households"] = frame["households"].astype("int64")
     return frame

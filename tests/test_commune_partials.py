@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
 from rasoat.admin_units import communes_of
@@ -25,10 +26,13 @@ from rasoat.db.history import history_revision, replace_history
 from rasoat.db.models import CommunePartialRecord
 from rasoat.generate import build_district
 from rasoat.generate.review import generated_review
+from rasoat.pipeline import commune_partials
+from rasoat.pipeline.baseline import import_baseline
 from rasoat.pipeline.commune_partials import partial_for
 from rasoat.pipeline.consolidation_stage import consolidate_round
+from rasoat.pipeline.validation_stage import validate_stored_concurrently
 from rasoat.standards import standard_for_year
-from tests.stages import accept
+from tests.stages import accept, take_in
 
 YEAR = 2024  # a district round on the three-level map
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "468"
@@ -136,3 +140,27 @@ def test_a_kept_partial_is_read_while_last_years_lists_are_unchanged(engine: Eng
         assert row["c1"] == 1  # last year's one poor household, from the imported list
         submission_id = third.included[code]
         assert partial_for(s, submission_id).partial.last_roster.households == 2
+
+
+def test_the_partial_kept_on_acceptance_is_the_one_its_rows_give(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Accepting a file counts the rows it has just written, in memory (it reads none of them back);
+    counted again from the database, with last year's list, they give the same partial (every count,
+    last year's roster, the history's digest)."""
+    path = SAMPLE / "19597.xlsx"
+    with session_scope(engine) as s:
+        import_baseline(s, SAMPLE / "history.csv", "468", "kiểm thử")
+    received = take_in(engine, path, YEAR)
+    with monkeypatch.context() as m:
+        for reader in ("load_households", "load_members"):
+            m.setattr(commune_partials, reader, lambda *_a, **_k: pytest.fail("rows read back"))
+        assert validate_stored_concurrently(engine, received.submission_id, "xa", data_docs=False).accepted
+    with session_scope(engine) as s:
+        kept = s.scalars(select(CommunePartialRecord.payload)).all()
+        s.execute(delete(CommunePartialRecord))
+    assert len(kept) == 1
+    with session_scope(engine) as s:
+        recounted = partial_for(s, received.submission_id)
+    assert recounted.counted_now and recounted.partial.last_roster is not None
+    assert CommunePartial.from_json(kept[0]) == recounted.partial

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from prefect import flow
 from prefect.client.orchestration import get_client
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 
 from rasoat.db import dispose_shared_engines, session_scope
 from rasoat.db.models import Approval, Classification, CommunePartialRecord, Household
@@ -115,15 +115,18 @@ def test_task_bodies_through_a_round(
         with session_scope(database) as s:
             assert s.scalar(select(func.count()).select_from(Household)) == 30
             assert s.scalar(select(func.count()).select_from(Classification)) == 30
-            # The accepted file's count rows, kept for the consolidation (the stages' file has none).
-            assert s.scalar(select(func.count()).select_from(CommunePartialRecord)) == 1
+            # Each accepted file's count rows, kept for the consolidation when its verdict was recorded.
+            assert s.scalar(select(func.count()).select_from(CommunePartialRecord)) == 2
+            # One missing (kept by an older version, say): the consolidation counts it from its rows.
+            first_id = CommunePartialRecord.submission_id == received.submission_id
+            s.execute(delete(CommunePartialRecord).where(first_id))
 
         # Consolidation of the two (the others recorded as missing): plan, rows, the district's tables.
         plan = consolidation.plan_consolidation_task.fn(round_id, True, "Kiểm thử: hai xã đã nộp")
         assert len(plan.included) == 2 and len(plan.missing) == 6 and plan.scope_code == DISTRICT
         data = consolidation.commune_partials_task.fn(plan)
         assert sum(k.partial.counts["r1"]["households"] for k in data) == 30
-        assert [k.counted_now for k in data] == [True, False]  # the stages' file; the round task's
+        assert [k.counted_now for k in data] == [True, False]  # counted from rows; kept
         outcome = consolidation.consolidate_task.fn(plan, data, ACTOR)
         assert outcome.passed and outcome.forced and outcome.tables is not None
         assert outcome.tables["r1"].iloc[0]["households"] == 30

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +37,15 @@ class KeptPartial:
     history_revision: int
     partial: CommunePartial
     counted_now: bool = False  # not kept: counted from the commune's rows by this call
+
+
+@dataclass(frozen=True, eq=False)  # frames: never compared as a whole
+class CommuneRows:
+    """An accepted file's rows as the validation wrote them, still in memory: its households with
+    their classification (`status`, `deprivation_count`) and its members."""
+
+    households: pd.DataFrame
+    members: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -81,19 +91,24 @@ def _stored(session: Session, submission_id: int, label: str, revision: int) -> 
     return None if payload is None else CommunePartial.from_json(payload)
 
 
-def _compute(session: Session, found: _Inputs) -> CommunePartial:
+def _compute(session: Session, found: _Inputs, rows: CommuneRows | None = None) -> CommunePartial:
+    """The partial from the file's rows: `rows` when the caller holds them, else read back."""
     code = found.submission.commune_code
     year = found.review_round.year
     names = {c.code: c.name for c in found.unit.communes}
     if code not in names:
         raise LookupError(f"xã {code} không thuộc {found.unit.label_vi} năm {year}")
     unit = Unit(found.unit.code, found.unit.name, found.unit.level)
+    if rows is None:
+        rows = CommuneRows(
+            load_households(session, [found.submission.id]), load_members(session, [found.submission.id])
+        )
     return commune_partial(
         unit,
         Unit(code, names[code], "commune"),
         year,
-        load_households(session, [found.submission.id]),
-        load_members(session, [found.submission.id]),
+        rows.households,
+        rows.members,
         load_history(session, [code], found.period_first_year, year - 1, map_year=year),
         period_first_year=found.period_first_year,
         min_deprivations=found.min_deprivations,
@@ -116,13 +131,13 @@ def _keep(session: Session, kept: KeptPartial) -> None:
         pass
 
 
-def _found_or_counted(session: Session, submission_id: int) -> KeptPartial:
+def _found_or_counted(session: Session, submission_id: int, rows: CommuneRows | None = None) -> KeptPartial:
     found = _inputs(session, submission_id)
     label, revision = found.standard_label, found.revision
     partial = _stored(session, submission_id, label, revision)
     if partial is not None:
         return KeptPartial(submission_id, label, revision, partial)
-    return KeptPartial(submission_id, label, revision, _compute(session, found), counted_now=True)
+    return KeptPartial(submission_id, label, revision, _compute(session, found, rows), counted_now=True)
 
 
 def partial_for(session: Session, submission_id: int) -> KeptPartial:
@@ -158,16 +173,17 @@ def partials_for(session: Session, submission_ids: list[int]) -> list[KeptPartia
     return out
 
 
-def keep_partial(engine: Engine, submission_id: int) -> KeptPartial | None:
+def keep_partial(engine: Engine, submission_id: int, rows: CommuneRows | None = None) -> KeptPartial | None:
     """After a verdict: keep the accepted file's partial for the consolidation to come (nothing for a
-    rejected file). The rows are read in a read-only transaction (on SQLite it does not hold the
-    write lock while it reads and counts, so other workers' writes go on) and the partial is stored
-    in a short one. Inputs that changed in between only make it stale."""
+    rejected file). The rows (or only last years' lists, when the caller holds the file's `rows`,
+    as written) are read in a read-only transaction (on SQLite it does not hold the write lock while
+    it reads and counts, so other workers' writes go on) and the partial is stored in a short one.
+    Inputs that changed in between only make it stale."""
     with read_scope(engine) as session:
         submission = session.get(Submission, submission_id)
         if submission is None or submission.status != "accepted":
             return None
-        kept = _found_or_counted(session, submission_id)
+        kept = _found_or_counted(session, submission_id, rows)
     if kept.counted_now:
         with session_scope(engine) as session:
             _keep(session, kept)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import ARRAY, Engine, Text, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from rasoat.db.rounds import lock_round
 from rasoat.feedback import write_feedback
 from rasoat.intake import ParsedSubmission, SubmissionError
 from rasoat.intake.cache import read_submission_cached
+from rasoat.pipeline.commune_partials import CommuneRows, keep_partial
 from rasoat.pipeline.outputs import feedback_dir
 from rasoat.standards import national_of
 from rasoat.validation import CheckResult, ValidationReport
@@ -279,13 +281,27 @@ def validate_stored_concurrently(
                 current |= other_communes_id_numbers(session, submission, checked.own_ids, neighbours=asked)
             if current != checked.others:
                 checked = _check(submission, review_round, lambda _own: current, data_docs)
-        return _record(session, submission, review_round, checked, actor)
+        validated, classified = _recorded(session, submission, review_round, checked, actor)
+    if classified is not None and checked.parsed is not None:
+        # Counted from the rows just written, still in memory: reading them back costs more than
+        # counting them (the partial is valid for what was committed, the same rows).
+        keep_partial(engine, submission_id, CommuneRows(classified, checked.parsed.members))
+    return validated
 
 
 def _record(
     session: Session, submission: Submission, review_round: ReviewRound, checked: _Checked, actor: str
 ) -> Validated:
+    return _recorded(session, submission, review_round, checked, actor)[0]
+
+
+def _recorded(
+    session: Session, submission: Submission, review_round: ReviewRound, checked: _Checked, actor: str
+) -> tuple[Validated, pd.DataFrame | None]:
+    """The verdict recorded, and an accepted file's households with their classification (`status`,
+    `deprivation_count`) as written."""
     parsed, report = checked.parsed, checked.report
+    classified: pd.DataFrame | None = None
     standard = round_standard(review_round)
     national = national_of(standard)
     out = feedback_dir(review_round.year, submission.commune_code)
@@ -298,6 +314,9 @@ def _record(
         save_households(session, submission, parsed.households, parsed.members)
         save_classifications(session, submission, classified, standard, national)
         status_counts = {str(k): int(v) for k, v in result["status"].value_counts().items()}
+        classified = parsed.households.assign(
+            status=result["status"].astype("object"), deprivation_count=result["deprivation_count"]
+        )
         households = len(parsed.households)
         submission.status = "accepted"
         submission.status_reason = f"{len(report.warnings)} warnings" if report.warnings else None
@@ -332,7 +351,7 @@ def _record(
             "failed_checks": sorted(c.check for c in report.checks if not c.success),
         },
     )
-    return Validated(
+    validated = Validated(
         submission_id=submission.id,
         commune_code=submission.commune_code,
         version=submission.version,
@@ -346,3 +365,4 @@ def _record(
         feedback_xlsx=str(files.xlsx),
         data_docs=report.data_docs,
     )
+    return validated, classified

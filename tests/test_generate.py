@@ -489,6 +489,19 @@ def test_two_tier_files_and_history_codes_per_year(tmp_path: Path, monkeypatch: 
     assert (history[["new_commune_code", "village"]] == "").all().all()  # nothing divided in Cam Lộ
 
 
+def test_wards_formed_on_1_january_2025_have_no_lists_under_their_code_before(tmp_path: Path) -> None:
+    """Phường 26929 of Hồ Chí Minh City is made partly of a ward formed on 1 January 2025, under a
+    code the old map (before July 2025) does not have: no 2022–2024 list names it."""
+    old_map = admin_map(2024)
+    constituents = {c.code for c in admin_map(YEAR).constituents("26929")}
+    assert any(not old_map.has(c) for c in constituents)
+    generate_communes("79", YEAR, ["26929"], tmp_path, seed=5, households=300)
+    history = history_of(tmp_path)
+    before = history.loc[history["year"] != "2025", "commune_code"]
+    assert before.isin(old_map.units.index).all()
+    assert (history["year"] == "2025").sum() > 0  # its households are listed from the two-tier years
+
+
 def test_households_keep_their_old_ids_and_live_on_the_new_map(cam_lo: Path) -> None:
     two_tier, old_map = admin_map(YEAR), admin_map(2024)
     history = history_of(cam_lo)

@@ -44,7 +44,7 @@ from rasoat.generate.writer import write_workbook
 from rasoat.standards import standard_for_year
 
 # Part of the input cache's key (rasoat.generate.cache): bump when the same arguments give other data.
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 ASSIGNMENTS_FILE = "assignments.csv"
 # Household columns the generator adds for itself: the commune whose workbook lists the household
 # (fixed before mistakes change `commune_code`) and the one its id was made in.
@@ -215,6 +215,21 @@ def commune_scope(province: str, year: int, communes: Sequence[str | int], seed:
     )
 
 
+def _under_codes_of_their_year(history: pd.DataFrame) -> pd.DataFrame:
+    """Rows of a year on the three-level map only under a code that year's map has. A ward formed
+    on 1 January 2025 from wards merged then is in the conversion table but not on the old map: no
+    list was kept under its code in 2022–2024, and `rasoat baseline import` refuses such rows, so
+    its households have lists from the two-tier years only."""
+    years = history["year"].drop_duplicates().tolist()
+    maps = {int(y): admin_map(int(y)) for y in years}
+    keep = pd.Series(True, index=history.index)
+    for y, amap in maps.items():
+        if not amap.is_two_tier:
+            rows = (history["year"] == y).to_numpy()
+            keep[rows] = history.loc[rows, "commune_code"].isin(amap.units.index).to_numpy()
+    return history.loc[keep].reset_index(drop=True)
+
+
 def build(scope: Scope, year: int, *, households: int | None = None, error_rate: float = 0.0) -> Frames:
     """The scope's households, members, history and village assignments as frames (no files)."""
     profile = scope.profile
@@ -254,6 +269,8 @@ def build(scope: Scope, year: int, *, households: int | None = None, error_rate:
         divided=scope.divided,
         reform_columns=scope.reform,
     )
+    if scope.reform:
+        history = _under_codes_of_their_year(history)
     # Which workbook a household goes to, fixed before mistakes (one may change commune_code).
     hh["workbook"] = hh["commune_code"].to_numpy(dtype=object)
     injected = error_kinds.inject(rng, hh, members, error_rate) if error_rate > 0 else []

@@ -42,7 +42,7 @@ def year_marks(chosen: pd.DataFrame, history: pd.DataFrame, years: list[int], ye
         .reindex(index=chosen["household_id"], columns=years)
     )
     grid[year] = chosen["status"].astype("object").map(STATUS_MARKS).fillna("").to_numpy()
-    return grid.fillna("").astype(str)
+    return grid.astype(object).fillna("").astype(str)  # an all-empty grid is float: no str fill
 
 
 def deprived_lists(chosen: pd.DataFrame) -> np.ndarray:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from rasoat.admin.maps import admin_map
 from rasoat.admin_units import province_of_district
@@ -323,12 +323,33 @@ def _stage_xlsx(path: Path, private: bool, write: Callable[[Path], Any]) -> tupl
 
 
 def _load(session: Session, consolidation_id: int) -> tuple[Consolidation, ReviewRound]:
-    consolidation = session.get(Consolidation, consolidation_id)
+    """The consolidation (its tables loaded only if asked for: `_tables`) and its round."""
+    consolidation = session.get(Consolidation, consolidation_id, options=[defer(Consolidation.tables)])
     if consolidation is None:
         raise LookupError(f"no consolidation {consolidation_id}")
     review_round = session.get(ReviewRound, consolidation.round_id)
     assert review_round is not None
     return consolidation, review_round
+
+
+_PARSED: dict[tuple[str, int, str, str], ConsolidatedTables] = {}
+
+
+def _tables(session: Session, consolidation: Consolidation) -> ConsolidatedTables:
+    """A consolidation's tables, read and parsed once per process. A stored consolidation is never
+    rewritten (consolidating again adds a row), and a province's tables are megabytes of JSON that
+    each of its communes' documents would otherwise read and parse again. Only the latest is kept."""
+    key = (
+        str(session.get_bind().url),
+        consolidation.id,
+        consolidation.data_sha256,
+        consolidation.created_at.isoformat(),
+    )
+    found = _PARSED.get(key)
+    if found is None:
+        _PARSED.clear()
+        found = _PARSED[key] = tables_from_json(consolidation.tables)
+    return found
 
 
 @dataclass(frozen=True)
@@ -349,7 +370,7 @@ class _Scope:
 def _scope(session: Session, consolidation_id: int) -> _Scope:
     consolidation, review_round = _load(session, consolidation_id)
     year = review_round.year
-    tables = tables_from_json(consolidation.tables)
+    tables = _tables(session, consolidation)
     if review_round.scope_level == "district":  # the three-level map: units named as on it, whatever the year
         district = district_agency(review_round.scope_code)
         province = province_agency(province_of_district(district.code))

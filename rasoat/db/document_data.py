@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from rasoat.applied_standard import round_standard
 from rasoat.db.history import load_history
 from rasoat.db.models import Consolidation, Household, Member, ReviewRound
-from rasoat.db.round_data import load_households
+from rasoat.db.round_data import frame_from_query, load_households
 from rasoat.movements import compute_movements, previous_round
 from rasoat.schema import Status
 
@@ -40,13 +40,9 @@ def commune_households(
     standard = round_standard(review_round)
     submission_id = int(consolidation.submissions[commune_code])
     households = load_households(session, [submission_id])
-    people = pd.DataFrame(
-        session.execute(
-            select(*(getattr(Household, f) for f in PEOPLE_FIELDS)).where(
-                Household.submission_id == submission_id
-            )
-        ).all(),
-        columns=list(PEOPLE_FIELDS),
+    people_query = select(*(getattr(Household, f) for f in PEOPLE_FIELDS))
+    people = frame_from_query(  # text columns only: the driver's values are the frame's
+        session, people_query.where(Household.submission_id == submission_id), list(PEOPLE_FIELDS)
     )
     households = households.merge(people, on="household_id", how="left")
     history = load_history(

@@ -72,6 +72,7 @@ def take_in_commune(
     if validated is None:
         raise ValueError(f"commune {commune_code}: no file to take in")
     if validated.accepted:
-        # Counted here, while the province's consolidation waits for other communes anyway.
+        # Kept by the validation when it recorded the verdict; counted here from the database when
+        # the verdict came from the cache (the file and its neighbours unchanged).
         keep_partial(shared_engine(), validated.submission_id)
     return validated

@@ -240,7 +240,7 @@ def validate_stored(session: Session, submission_id: int, actor: str, *, data_do
     checked = _check(
         submission, review_round, lambda own: other_communes_id_numbers(session, submission, own), data_docs
     )
-    return _record(session, submission, review_round, checked, actor)
+    return _record(session, submission, review_round, checked, actor)[0]
 
 
 def validate_stored_concurrently(
@@ -281,27 +281,21 @@ def validate_stored_concurrently(
                 current |= other_communes_id_numbers(session, submission, checked.own_ids, neighbours=asked)
             if current != checked.others:
                 checked = _check(submission, review_round, lambda _own: current, data_docs)
-        validated, classified = _recorded(session, submission, review_round, checked, actor)
-    if classified is not None and checked.parsed is not None:
+        validated, counted = _record(session, submission, review_round, checked, actor)
+    if counted is not None and checked.parsed is not None:
         # Counted from the rows just written, still in memory: reading them back costs more than
         # counting them (the partial is valid for what was committed, the same rows).
-        keep_partial(engine, submission_id, CommuneRows(classified, checked.parsed.members))
+        keep_partial(engine, submission_id, CommuneRows(counted, checked.parsed.members))
     return validated
 
 
 def _record(
     session: Session, submission: Submission, review_round: ReviewRound, checked: _Checked, actor: str
-) -> Validated:
-    return _recorded(session, submission, review_round, checked, actor)[0]
-
-
-def _recorded(
-    session: Session, submission: Submission, review_round: ReviewRound, checked: _Checked, actor: str
 ) -> tuple[Validated, pd.DataFrame | None]:
     """The verdict recorded, and an accepted file's households with their classification (`status`,
     `deprivation_count`) as written."""
     parsed, report = checked.parsed, checked.report
-    classified: pd.DataFrame | None = None
+    counted: pd.DataFrame | None = None
     standard = round_standard(review_round)
     national = national_of(standard)
     out = feedback_dir(review_round.year, submission.commune_code)
@@ -314,7 +308,7 @@ def _recorded(
         save_households(session, submission, parsed.households, parsed.members)
         save_classifications(session, submission, classified, standard, national)
         status_counts = {str(k): int(v) for k, v in result["status"].value_counts().items()}
-        classified = parsed.households.assign(
+        counted = parsed.households.assign(
             status=result["status"].astype("object"), deprivation_count=result["deprivation_count"]
         )
         households = len(parsed.households)
@@ -365,4 +359,4 @@ def _recorded(
         feedback_xlsx=str(files.xlsx),
         data_docs=report.data_docs,
     )
-    return validated, classified
+    return validated, counted

@@ -10,6 +10,12 @@ def configure_prefect() -> None:
     """Idempotent; explicit settings in the environment win."""
     # The server's telemetry heartbeat fails without internet and logs a traceback each time.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # A run waiting for a unit's consolidation slot is told by the server when to ask again: the
+    # slot's average occupancy times the runs already refused, capped at this (Prefect's default
+    # 30 s). A consolidation holds its slot for seconds, so after a burst of files the last rerun
+    # would otherwise sleep up to 39 s (the cap plus jitter) on a slot free for most of that time.
+    # The cost is more polls from waiting runs: one per waiting run every ≤ 6.5 s.
+    os.environ.setdefault("PREFECT_SERVER_CONCURRENCY_MAXIMUM_CONCURRENCY_SLOT_WAIT_SECONDS", "5")
     # Cached task results (a rerun's unchanged communes) sit with rasoat's data, and every process
     # of one installation (CLI, worker, the flows it starts) finds the same ones. Codes and figures
     # only: the cached tasks return no names or CCCD numbers (tests/test_inbox_rerun.py checks).

@@ -85,6 +85,34 @@ def test_consolidation_lock_is_a_one_slot_limit_per_unit(prefect_server: None) -
         assert client.read_global_concurrency_limit_by_name(name).limit == 1
 
 
+def test_a_run_waiting_for_the_consolidation_slot_is_told_to_ask_again_within_seconds(
+    prefect_server: None,
+) -> None:
+    """After a burst of files, many reruns wait for one unit's slot. The server tells each refused
+    run when to ask again from how long the slot is usually held and the refusals so far; rasoat
+    caps that at 5 s (with Prefect's default, 30 s, the slot stayed free for up to 39 s while the
+    last rerun slept)."""
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    name = consolidation.ensure_scope_limit.fn(2026, "01")  # no other test consolidates Hà Nội
+    body = {"names": [name], "slots": 1, "mode": "concurrency"}
+    with httpx.Client(base_url=PREFECT_API_URL.value(), timeout=30) as api:
+        for _ in range(3):  # consolidations of a large province, each holding the slot 20 s
+            assert api.post("/v2/concurrency_limits/increment", json=body).status_code == 200
+            api.post("/v2/concurrency_limits/decrement", json={**body, "occupancy_seconds": 20.0})
+        assert api.post("/v2/concurrency_limits/increment", json=body).status_code == 200
+        try:
+            waits = []
+            for _ in range(20):  # twenty runs refused while the first holds the slot
+                refused = api.post("/v2/concurrency_limits/increment", json=body)
+                assert refused.status_code == 423
+                waits.append(float(refused.headers["Retry-After"]))
+        finally:
+            api.post("/v2/concurrency_limits/decrement", json={**body, "occupancy_seconds": 1.0})
+    assert max(waits) <= 5 * 1.3, waits  # the cap, plus the server's jitter of at most 30 %
+
+
 def test_task_bodies_through_a_round(
     prefect_server: None, database: Engine, inbox: Path, tiny_district: Path
 ) -> None:

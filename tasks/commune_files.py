@@ -13,6 +13,7 @@ from pathlib import Path
 from prefect import task
 
 from rasoat.db import session_scope, shared_engine
+from rasoat.intake.cache import forget as forget_parse
 from rasoat.pipeline.commune_partials import keep_partial
 from rasoat.pipeline.identify import identify
 from rasoat.pipeline.inbox import inbox_files
@@ -69,6 +70,7 @@ def take_in_commune(
             inputs = validation_inputs(session, received.submission_id)
         validated = validate_submission_task(received.submission_id, received_by, inputs, data_docs)
         validation_artifacts(validated, year)  # on this task run
+        forget_parse(received.sha256)  # intake and validation have read it; the next commune is another
     if validated is None:
         raise ValueError(f"commune {commune_code}: no file to take in")
     if validated.accepted:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,21 @@ def test_unreadable_bytes_raise_every_time() -> None:
     for _ in range(2):
         with pytest.raises(SubmissionError):
             parse_cache.read_submission_cached(b"not a workbook", "19597.xlsx")
+
+
+def test_forgotten_bytes_are_parsed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    parse_cache.clear()
+    calls: list[str] = []
+    real = parse_cache.read_submission
+    monkeypatch.setattr(
+        parse_cache, "read_submission", lambda c, f, **kw: (calls.append(f), real(c, f, **kw))[1]
+    )
+    content = SAMPLE.read_bytes()
+    parse_cache.read_submission_cached(content, SAMPLE.name, 2024)
+    parse_cache.read_submission_cached(content, "copy.xlsx", 2024)
+    parse_cache.forget(hashlib.sha256(b"other bytes").hexdigest())  # another file's: nothing changes
+    parse_cache.read_submission_cached(content, SAMPLE.name, 2024)
+    assert calls == [SAMPLE.name, "copy.xlsx"]
+    parse_cache.forget(hashlib.sha256(content).hexdigest())  # every parse of these bytes, any name
+    parse_cache.read_submission_cached(content, "copy.xlsx", 2024)
+    assert calls == [SAMPLE.name, "copy.xlsx", "copy.xlsx"]

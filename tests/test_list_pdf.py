@@ -131,3 +131,12 @@ def test_notice_is_one_pdf_body_then_lists_through_the_pool(tmp_path: Path) -> N
         ("Phụ lục I", 2),
         ("DANH SÁCH HỘ NGHÈO NĂM 2026", 2),
     ]
+
+
+def test_reportlab_draws_with_its_c_accelerators() -> None:
+    """The lists, tables and certificates are drawn with reportlab's accelerators (`rl_accel`, a
+    dependency): same bytes as its pure-Python fallback, which it would take silently."""
+    from reportlab.lib import rl_accel
+
+    for name in ("fp_str", "asciiBase85Encode", "instanceStringWidthTTF", "unicode2T1"):
+        assert type(getattr(rl_accel, name)).__name__ == "builtin_function_or_method", name

@@ -441,13 +441,22 @@ def run_round(
             "span_s": round((last - first).total_seconds(), 2) if first and last else 0.0,
         }
 
-    def flows_named(name: str) -> list[Any]:
-        return [r for n, r in flows if n == name]
+    # The round's runs only: the corrected file's rerun (intake, validation, consolidation) starts
+    # after the round has ended, and would stretch the spans of those stages to its own end.
+    round_end = datetime.fromtimestamp(started_wall + end_to_end, UTC)
 
-    commune_tasks = [r for n, r in tasks if n == "take_in_commune"]
+    def in_round(run: Any) -> bool:
+        return run.start_time is not None and run.start_time <= round_end
+
+    def flows_named(name: str) -> list[Any]:
+        return [r for n, r in flows if n == name and in_round(r)]
+
+    commune_tasks = [r for n, r in tasks if n == "take_in_commune" and in_round(r)]
     stages = {
         "intake + validation (commune tasks)": stage(commune_tasks),
-        "validation (nested task runs)": stage([r for n, r in tasks if n == "validate_submission_task"]),
+        "validation (nested task runs)": stage(
+            [r for n, r in tasks if n == "validate_submission_task" and in_round(r)]
+        ),
         "consolidation": stage(flows_named("consolidation")),
         "documents (no certificates)": stage(flows_named("documents")),
         "approval (tables, asked and answered, decision)": stage(flows_named("province_approval")),

@@ -69,11 +69,38 @@ def test_migrations_upgrade_an_empty_database_and_back(empty_database_url: str) 
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0010"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0011"
     downgrade(engine)
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
+    engine.dispose()
+
+
+def test_stored_files_move_to_the_end_of_their_rows_and_keep_their_versions(empty_database_url: str) -> None:
+    """SQLite walks a large value's overflow pages to read any column stored after it: from 0011 a
+    submission's bytes are its row's last column, and the files stored before keep everything."""
+    engine = make_engine(empty_database_url)
+    upgrade(engine, "0010")
+    review_round = _round(engine)
+    original = (SAMPLE / "19597.xlsx").read_bytes()
+    with session_scope(engine) as s:
+        first, _ = store_submission(s, review_round, "19597", "19597.xlsx", original, "xa")
+        first.status = "accepted"
+    upgrade(engine)
+    columns = [c["name"] for c in inspect(engine).get_columns("submissions")]
+    if engine.dialect.name == "sqlite":  # PostgreSQL keeps large values out of the row (TOAST)
+        assert columns[-1] == "content"
+    with session_scope(engine) as s:
+        kept = s.get(Submission, first.id)
+        assert (kept.commune_code, kept.version, kept.status, kept.content) == (
+            "19597",
+            1,
+            "accepted",
+            original,
+        )
+        again, created = store_submission(s, review_round, "19597", "copy.xlsx", original, "xa")
+        assert not created and again.id == first.id  # the unique (round, commune, sha256) came along
     engine.dispose()
 
 

@@ -180,13 +180,15 @@ class Submission(Base):
     commune_code: Mapped[str] = mapped_column(String(5), index=True)
     version: Mapped[int] = mapped_column(Integer)
     file_name: Mapped[str] = mapped_column(Text)
-    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     received_by: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(12), default="received")
     status_reason: Mapped[str | None] = mapped_column(Text)
+    # Last: SQLite keeps a large value in a chain of overflow pages, and reading a column stored
+    # after it walks the whole chain (migration 0011).
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
 
 
 class Household(Base):

@@ -448,19 +448,16 @@ def run_round(
     def in_round(run: Any) -> bool:
         return run.start_time is not None and run.start_time <= round_end
 
-    def flows_named(name: str) -> list[Any]:
-        return [r for n, r in flows if n == name and in_round(r)]
+    def named(runs: list[tuple[str, Any]], name: str) -> list[Any]:
+        return [r for n, r in runs if n == name and in_round(r)]
 
-    commune_tasks = [r for n, r in tasks if n == "take_in_commune" and in_round(r)]
     stages = {
-        "intake + validation (commune tasks)": stage(commune_tasks),
-        "validation (nested task runs)": stage(
-            [r for n, r in tasks if n == "validate_submission_task" and in_round(r)]
-        ),
-        "consolidation": stage(flows_named("consolidation")),
-        "documents (no certificates)": stage(flows_named("documents")),
-        "approval (tables, asked and answered, decision)": stage(flows_named("province_approval")),
-        "province decision (inside approval)": stage(flows_named("province_documents")),
+        "intake + validation (commune tasks)": stage(named(tasks, "take_in_commune")),
+        "validation (nested task runs)": stage(named(tasks, "validate_submission_task")),
+        "consolidation": stage(named(flows, "consolidation")),
+        "documents (no certificates)": stage(named(flows, "documents")),
+        "approval (tables, asked and answered, decision)": stage(named(flows, "province_approval")),
+        "province decision (inside approval)": stage(named(flows, "province_documents")),
     }
     verdicts: dict[str, int] = defaultdict(int)
     for verdict in outcome["verdicts"].values():

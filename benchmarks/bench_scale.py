@@ -128,15 +128,19 @@ def load_average() -> list[float]:
 
 @contextlib.contextmanager
 def fresh_database(kind: str, work_dir: Path) -> Iterator[str]:
-    """An empty database of that kind; a PostgreSQL one is dropped afterwards."""
+    """An empty database of that kind, removed afterwards unless RASOAT_BENCH_KEEP_DB=1 (to look
+    into a stage of a finished run)."""
     if kind == "sqlite":
         path = work_dir / "db" / f"bench-{uuid.uuid4().hex[:8]}.db"
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             yield f"sqlite:///{path}"
         finally:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if os.environ.get("RASOAT_BENCH_KEEP_DB") == "1":
+                print(f"kept database {path}", file=sys.stderr)
+            else:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url

@@ -356,6 +356,7 @@ def run_round(
     workers: int,
     profile: Path | None,
     with_rerun: bool = True,
+    keep_home: bool = False,
 ) -> dict[str, Any]:
     os.environ["RASOAT_TASK_RUNNER"] = runner
     os.environ["RASOAT_DASK_WORKERS"] = str(workers)
@@ -379,6 +380,8 @@ def run_round(
     inbox.mkdir(parents=True, exist_ok=True)
     for path in sorted(folder.glob("*.xlsx")):
         os.link(path, inbox / path.name)
+    if keep_home:
+        os.environ["RASOAT_BENCH_KEEP_DB"] = "1"
     with bench_scale.fresh_database(database, work_dir) as url:
         os.environ["RASOAT_DATABASE_URL"] = url
         # Last years' lists are set-up, imported in a process of their own: the round's process
@@ -491,7 +494,10 @@ def run_round(
         "load_average_before": load_before,
         "load_average": load_after,
     }
-    shutil.rmtree(home, ignore_errors=True)
+    if keep_home:
+        result["home"], result["database_url"] = str(home), url
+    else:
+        shutil.rmtree(home, ignore_errors=True)
     return result
 
 
@@ -513,6 +519,7 @@ def child(args: argparse.Namespace) -> None:
             args.workers,
             args.profile,
             with_rerun=not args.no_rerun,
+            keep_home=args.keep_home,
         )
     print("RESULT " + json.dumps(result, ensure_ascii=False))
 
@@ -540,6 +547,8 @@ def spawn(args: argparse.Namespace, one: str) -> dict[str, Any]:
         command += ["--households", str(args.households)]
     if args.no_rerun:
         command.append("--no-rerun")
+    if args.keep_home:
+        command.append("--keep-home")
     if args.profile and one == "round":
         command += ["--profile", str(args.profile)]
     print(f"running {one} {args.shape} (load average {bench_scale.load_average()})", flush=True)
@@ -570,6 +579,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument(
         "--no-rerun", action="store_true", help="skip the corrected file of one commune after the round"
+    )
+    parser.add_argument(
+        "--keep-home",
+        action="store_true",
+        help="keep the round's RASOAT_HOME and database (paths in the JSON) to profile a stage afterwards",
     )
     parser.add_argument("--one", choices=["floor", "round"], help=argparse.SUPPRESS)
     args = parser.parse_args()

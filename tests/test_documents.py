@@ -375,3 +375,78 @@ def test_a_commune_without_certificates_registers_none(engine: Engine) -> None:
                 round_id=None,
             )
         assert numbers.empty
+
+
+def test_documents_read_only_the_households_on_a_list(
+    engine: Engine, camlo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documents read a commune's listed households (poor or near-poor now, or last year and
+    still in the roster), in file order, and the lists they make count what the tables count.
+    Ids go to the database in chunks (last years' lists, the certificates' members): a chunk of two
+    gives the same rows."""
+    from rasoat.consolidation.stored import tables_from_json
+    from rasoat.db import document_data
+    from rasoat.db.models import Consolidation, Household, Member
+    from rasoat.documents.lists import household_lists, list_counts
+
+    consolidation_id = _consolidate(engine, camlo)
+    with session_scope(engine) as s:
+        consolidation = s.get(Consolidation, consolidation_id)
+        assert consolidation is not None
+        tables = tables_from_json(consolidation.tables)
+        r2 = tables["r2"].set_index(["code", "unit"])
+        r3 = tables["r3"].set_index(["code", "unit"])
+        # The commune where most households left the lists: the escaped lists read them by id.
+        left = r2.xs("households", level="unit")["c3"] + r3.xs("households", level="unit")["c2"]
+        commune = str(left.drop(index=list(left.index.difference(list(consolidation.submissions)))).idxmax())
+        households, _ = document_data.commune_households(s, consolidation, commune)
+        submission_id = int(consolidation.submissions[commune])
+        file_order = s.scalars(
+            select(Household.household_id)
+            .where(Household.submission_id == submission_id)
+            .order_by(Household.id)
+        ).all()
+        recognised = households.loc[households["status"].isin(["poor", "near_poor"]), "household_id"]
+        members = document_data.household_members(s, [submission_id], recognised)
+        every_member = s.execute(
+            select(Member.household_id, Member.full_name)
+            .where(Member.submission_id == submission_id)
+            .order_by(Member.id)
+        ).all()
+        monkeypatch.setattr(document_data, "ID_CHUNK", 2)
+        chunked, _ = document_data.commune_households(s, consolidation, commune)
+        chunked_members = document_data.household_members(s, [submission_id], recognised)
+    pd.testing.assert_frame_equal(chunked, households)
+    pd.testing.assert_frame_equal(chunked_members, members)
+    wanted = set(recognised)
+    assert list(zip(members["household_id"], members["full_name"], strict=True)) == [
+        (h, n) for h, n in every_member if h in wanted
+    ]
+    assert members["birth_date"].dtype.kind == "M"
+
+    lists = household_lists(households)
+    counts = list_counts(lists)
+    shown = set().union(*(set(frame["household_id"]) for frame in lists.values()))
+    assert set(households["household_id"]) == shown
+    assert len(households) < len(file_order)
+    position = {h: i for i, h in enumerate(file_order)}
+    assert list(households["household_id"]) == sorted(households["household_id"], key=position.__getitem__)
+    escaped = pd.concat([lists["escaped_poor"], lists["escaped_near_poor"]])["household_id"]
+    left_the_lists = households.loc[
+        households["household_id"].isin(escaped) & (households["status"] == "non_poor")
+    ]
+    assert len(left_the_lists) > 0
+
+    r1 = tables["r1"].set_index("code").loc[commune]
+    assert (counts["poor"].households, counts["poor"].persons) == (r1["poor_households"], r1["poor_persons"])
+    assert (counts["near_poor"].households, counts["near_poor"].persons) == (
+        r1["near_poor_households"],
+        r1["near_poor_persons"],
+    )
+    for unit, got in (
+        ("households", counts["escaped_poor"].households),
+        ("persons", counts["escaped_poor"].persons),
+    ):
+        assert got == r2.loc[(commune, unit), "c2"] + r2.loc[(commune, unit), "c3"]
+    assert counts["escaped_near_poor"].households == r3.loc[(commune, "households"), "c2"]
+    assert counts["escaped_near_poor"].persons == r3.loc[(commune, "persons"), "c2"]

@@ -15,43 +15,49 @@ from sqlalchemy.orm import Session
 
 from rasoat.applied_standard import round_standard
 from rasoat.db.history import load_history
-from rasoat.db.models import Consolidation, Household, Member, ReviewRound
-from rasoat.db.round_data import frame_from_query, load_households
+from rasoat.db.models import Classification, Consolidation, Household, Member, ReviewRound
+from rasoat.db.round_data import HOUSEHOLD_FIELDS, rows_from_query
 from rasoat.movements import compute_movements, previous_round
 from rasoat.schema import Status
 
 PEOPLE_FIELDS = ("household_id", "head_name", "head_id_number")
+LISTED = (Status.POOR.value, Status.NEAR_POOR.value)
+ID_CHUNK = 500
 MEMBER_FIELDS = ("household_id", "full_name", "relation", "birth_year", "birth_date", "sex", "id_number")
 
 
 def commune_households(
     session: Session, consolidation: Consolidation, commune_code: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(households, history) of one commune of the consolidation: its households with head name and
-    id number, status, deprivations and both movements, in file order; and last years' approved
-    statuses of the commune.
+    """(households, history) of one commune of the consolidation: the households its documents
+    show, with head name and id number, status, deprivations and movements, in file order; and the
+    commune's households on last years' lists (poor and near-poor rows of the approved history).
 
-    The documents use the movements only for the escaped lists (poor or near-poor last year, not
-    now), which depend on each listed household's own status last year: the commune's own roster
-    decides them, and whether last year's roster was complete (which only decides how households
-    absent from it moved) cannot change a document."""
+    The documents show only households on a list: poor or near-poor now (the lists and the
+    certificates), or poor or near-poor last year and still in the roster (the escaped lists).
+    Only those are read, about a tenth of a commune and of its history. The movements the lists
+    use (stayed, to or from the sibling group, escaped) depend only on each listed household's own
+    statuses and are exact; a household that joined a list is `new` or `re_entered` here, never
+    `other_increase` (which needs last year's whole roster, and no document shows it)."""
     review_round = session.get(ReviewRound, consolidation.round_id)
     assert review_round is not None
     standard = round_standard(review_round)
     submission_id = int(consolidation.submissions[commune_code])
-    households = load_households(session, [submission_id])
-    people_query = select(*(getattr(Household, f) for f in PEOPLE_FIELDS))
-    people = frame_from_query(  # text columns only: the driver's values are the frame's
-        session, people_query.where(Household.submission_id == submission_id), list(PEOPLE_FIELDS)
-    )
-    households = households.merge(people, on="household_id", how="left")
     history = load_history(
-        session, [commune_code], standard.period_first_year, review_round.year - 1, map_year=review_round.year
+        session,
+        [commune_code],
+        standard.period_first_year,
+        review_round.year - 1,
+        map_year=review_round.year,
+        statuses=LISTED,
     )
     previous = previous_round(history, review_round.year, standard.period_first_year)
-    complete = bool((previous["status"] == Status.NON_POOR.value).any()) or previous.empty
+    was_listed = previous["household_id"].astype("object").drop_duplicates().tolist()
+    households = listed_households(session, submission_id, was_listed)
+    # Last years' lists without their non-poor rows read as an imported list (roster incomplete):
+    # what the documents use (stayed, to or from the sibling group, escaped) comes out exactly.
     moves = compute_movements(
-        households[["household_id", "status", "members"]], previous, roster_complete=complete
+        households[["household_id", "status", "members"]], previous, roster_complete=False
     )
     moves = moves.loc[moves["status"].notna()].drop_duplicates("household_id").set_index("household_id")
     for column in ("poor_movement", "near_poor_movement", "previous_status"):
@@ -59,12 +65,49 @@ def commune_households(
     return households, history
 
 
-def household_members(session: Session, submission_ids: list[int], household_ids: pd.Series) -> pd.DataFrame:
-    """Members (with names) of the given households, in their file order."""
+def listed_households(session: Session, submission_id: int, was_listed: list[str]) -> pd.DataFrame:
+    """The submission's households that are poor or near-poor now, or whose id is in `was_listed`,
+    with their classification and head's name and id number, in file order."""
+    columns = [*HOUSEHOLD_FIELDS, "status", "deprivation_count", *PEOPLE_FIELDS[1:]]
     query = (
-        select(*(getattr(Member, f) for f in MEMBER_FIELDS))
-        .where(Member.submission_id.in_(submission_ids))
-        .order_by(Member.id)
+        select(
+            Household.id,
+            *(getattr(Household, f) for f in HOUSEHOLD_FIELDS),
+            Classification.status,
+            Classification.deprivation_count,
+            *(getattr(Household, f) for f in PEOPLE_FIELDS[1:]),
+        )
+        .join(
+            Classification,
+            (Classification.submission_id == Household.submission_id)
+            & (Classification.household_id == Household.household_id),
+        )
+        .where(Household.submission_id == submission_id)
     )
-    frame = pd.DataFrame(session.execute(query).all(), columns=list(MEMBER_FIELDS))
-    return frame.loc[frame["household_id"].isin(household_ids)].reset_index(drop=True)
+    rows = rows_from_query(session, query.where(Classification.status.in_(LISTED)))
+    # Households no longer listed, by id, in chunks far below any driver's limit on parameters. One
+    # frame from all the rows, so its columns' types are those of a single read.
+    for start in range(0, len(was_listed), ID_CHUNK):
+        chunk = was_listed[start : start + ID_CHUNK]
+        rows += rows_from_query(
+            session, query.where(Classification.status.not_in(LISTED), Household.household_id.in_(chunk))
+        )
+    frame = pd.DataFrame.from_records(rows, columns=["row", *columns], coerce_float=False)
+    return frame.sort_values("row", kind="stable").drop(columns="row").reset_index(drop=True)
+
+
+def household_members(session: Session, submission_ids: list[int], household_ids: pd.Series) -> pd.DataFrame:
+    """Members (with names) of the given households, in their file order: looked up by household
+    (the index on submission and household), in chunks, rather than the submission's every member."""
+    wanted = household_ids.astype("object").drop_duplicates().tolist()
+    query = select(Member.id, *(getattr(Member, f) for f in MEMBER_FIELDS)).where(
+        Member.submission_id.in_(submission_ids)
+    )
+    rows = []
+    for start in range(0, len(wanted), ID_CHUNK):
+        rows += rows_from_query(
+            session, query.where(Member.household_id.in_(wanted[start : start + ID_CHUNK]))
+        )
+    frame = pd.DataFrame.from_records(rows, columns=["row", *MEMBER_FIELDS], coerce_float=False)
+    frame["birth_date"] = pd.to_datetime(frame["birth_date"])  # SQLite gives ISO text, PostgreSQL dates
+    return frame.sort_values("row", kind="stable").drop(columns="row").reset_index(drop=True)

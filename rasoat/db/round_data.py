@@ -35,12 +35,16 @@ def frame_from_query(session: Session, query: Select[Any], columns: list[str]) -
     A district's ≈ 100,000 member rows cost more as SQLAlchemy Row objects than in the database;
     plain tuples go to pandas directly. Values arrive as the driver gives them (SQLite's dates as
     ISO text): callers convert columns with pandas, vectorised."""
+    return pd.DataFrame.from_records(rows_from_query(session, query), columns=columns, coerce_float=False)
+
+
+def rows_from_query(session: Session, query: Select[Any]) -> list[Any]:
+    """The query's rows as the driver's plain tuples (see `frame_from_query`)."""
     result = session.connection().execute(query)  # Core execution: a CursorResult over the driver's cursor
     try:
-        rows = result.cursor.fetchall()
+        return list(result.cursor.fetchall())
     finally:
         result.close()
-    return pd.DataFrame.from_records(rows, columns=columns, coerce_float=False)
 
 
 def latest_submissions(session: Session, round_id: int) -> dict[str, Submission]:

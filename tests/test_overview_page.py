@@ -146,3 +146,42 @@ def test_overview_page_shows_the_round_as_recorded(
     result = CliRunner().invoke(app, ["round", "status", str(YEAR), "--html", str(path), "--province", "45"])
     assert result.exit_code == 0, result.output
     assert path.read_text(encoding="utf-8") == page
+
+
+def test_charts_take_last_year_from_the_kept_partials_while_they_are_current(
+    engine: Engine, files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every commune consolidated: the charts' last year comes from the partials kept with the files,
+    the same figures the database counts from the history, without counting; once last years' lists
+    are written again (the partials out of date), or for tables a consolidation does not cover, the
+    database counts them."""
+    from rasoat.pipeline import chart_inputs
+
+    good, _ = files
+    with session_scope(engine) as s:
+        import_baseline(s, good / "history.csv", "468", "huyen")
+    for path in sorted(good.glob("*.xlsx")):
+        round_id = _submit(engine, path)
+    with session_scope(engine) as s:
+        outcome = consolidate_round(s, round_id, "huyen")
+    assert outcome.passed and not outcome.missing
+    counted_calls: list[int] = []
+    count = chart_inputs.status_counts
+    monkeypatch.setattr(
+        chart_inputs, "status_counts", lambda *a, **k: counted_calls.append(1) or count(*a, **k)
+    )
+    with session_scope(engine) as s:
+        consolidation = s.get(Consolidation, outcome.consolidation_id)
+        assert consolidation is not None
+        tables = tables_from_json(consolidation.tables)
+        counted = chart_inputs.unit_chart(s, tables)
+        assert counted_calls == [1] and counted.has_previous
+        kept = chart_inputs.unit_chart(s, tables, [consolidation])
+        assert counted_calls == [1]
+        assert kept.to_json() == counted.to_json()
+    with session_scope(engine) as s:  # last years' lists written again: a new revision
+        import_baseline(s, good / "history.csv", "468", "huyen")
+    with session_scope(engine) as s:
+        consolidation = s.get(Consolidation, outcome.consolidation_id)
+        assert chart_inputs.unit_chart(s, tables, [consolidation]).to_json() == counted.to_json()
+        assert counted_calls == [1, 1]

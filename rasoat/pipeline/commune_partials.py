@@ -10,6 +10,7 @@ approval that writes them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -24,7 +25,7 @@ from rasoat.consolidation import Unit
 from rasoat.consolidation.partial import CommunePartial, commune_partial
 from rasoat.db import read_scope, session_scope
 from rasoat.db.history import history_revision, load_history
-from rasoat.db.models import CommunePartialRecord, ReviewRound, Submission
+from rasoat.db.models import CommunePartialRecord, Consolidation, ReviewRound, Submission
 from rasoat.db.round_data import load_households, load_members
 
 
@@ -194,3 +195,27 @@ def current_revision(session: Session, review_round: ReviewRound) -> int:
     """The revision of the lists a round's partials read (the standard's period up to last year)."""
     standard = round_standard(review_round)
     return history_revision(session, standard.period_first_year, review_round.year - 1)
+
+
+def kept_partials(
+    session: Session, consolidations: Sequence[Consolidation]
+) -> dict[str, CommunePartial] | None:
+    """The partials kept for the consolidations' communes at their rounds' standards and last years'
+    lists as they are now, by commune code; None unless every commune has one. Reads only: nothing
+    is counted or kept (a caller that only shows figures falls back on counting them itself)."""
+    out: dict[str, CommunePartial] = {}
+    for consolidation in consolidations:
+        review_round = session.get(ReviewRound, consolidation.round_id)
+        assert review_round is not None
+        submission_ids = [int(s) for s in consolidation.submissions.values()]
+        payloads = session.scalars(
+            select(CommunePartialRecord.payload).where(
+                CommunePartialRecord.submission_id.in_(submission_ids),
+                CommunePartialRecord.standard_label == round_standard(review_round).label,
+                CommunePartialRecord.history_revision == current_revision(session, review_round),
+            )
+        ).all()
+        if len(payloads) != len(submission_ids):
+            return None
+        out.update((p.commune_code, p) for p in map(CommunePartial.from_json, payloads))
+    return out

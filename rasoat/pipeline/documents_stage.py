@@ -630,7 +630,9 @@ def unit_documents(
         return [IssuedDocument("tables_xlsx", unit.code, str(tables_path), _sha(tables_path))]
     district_dir = district_output_dir(year, unit.code)
     standard = round_standard(review_round)
-    report = district_report_draft(unit, scope.province, standard, tables, unit_chart(session, tables))
+    report = district_report_draft(
+        unit, scope.province, standard, tables, unit_chart(session, tables, [scope.consolidation])
+    )
     job, _ = _prepare(session, report, district_dir, issued_on or dt.date.today(), review_round.id, "Báo cáo")
     tables_path = district_dir / f"bang-tong-hop-huyen-{unit.code}-{year}.xlsx"
     write_tables_xlsx(tables, tables_path)
@@ -793,7 +795,8 @@ def province_documents(
     prepared = build_province_tables(session, year, province_code, actor)
     agency = province_agency(province_code, year) if prepared.direct else province_agency(province_code)
     signature = signature_for_position(approval.approver_position, approval.approver_name)
-    chart = unit_chart(session, prepared.tables)
+    parts = [session.get(Consolidation, i) for i in prepared.district_consolidations.values()]
+    chart = unit_chart(session, prepared.tables, [c for c in parts if c is not None])
     draft = province_decision_draft(agency, standard, prepared.tables, signature, chart)
     draft = replace(draft, data={**draft.data, "approval_sha256": approval.data_sha256})
     out_dir = province_output_dir(year, province_code)

@@ -140,7 +140,7 @@ def _district(session: Session, review_round: ReviewRound, page_dir: Path) -> Di
             documents=documents,
         )
     tables = tables_from_json(consolidation.tables)
-    chart = unit_chart(session, tables)
+    chart = unit_chart(session, tables, [consolidation])
     rates_svgs, movements_svgs = chart_svgs(chart)
     text = f"#{consolidation.id}, {'đạt' if consolidation.checks_passed else 'KHÔNG ĐẠT'} kiểm tra"
     if consolidation.forced:

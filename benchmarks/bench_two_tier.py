@@ -98,6 +98,8 @@ class ProcessMemory:
         self.samples = 0
         self.per_process: dict[int, dict[str, Any]] = {}
         self.timeline: list[tuple[float, int, int]] = []  # (s, all processes MB, this process MB)
+        self.cpu_s: dict[int, float] = {}
+        self._cpu_before: dict[int, float] = {}
         self._started = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
@@ -113,6 +115,7 @@ class ProcessMemory:
             if time.perf_counter() - listed >= 2.0:
                 tree = [self._me, *self._me.children(recursive=True)]
                 listed = time.perf_counter()
+                self._cpu(tree)
             total, mine = 0.0, 0.0
             for proc in tree:
                 with contextlib.suppress(psutil.Error):
@@ -137,21 +140,47 @@ class ProcessMemory:
             self.samples += 1
             self._stop.wait(self.interval)
 
+    def _cpu(self, tree: list[Any]) -> None:
+        """CPU seconds (user + system) each process has used so far: where the two cores went. Read
+        with the tree, so a process that ends is counted up to 2 s before its end."""
+        import psutil
+
+        for proc in tree:
+            with contextlib.suppress(psutil.Error):
+                times = proc.cpu_times()
+                self.cpu_s[proc.pid] = times.user + times.system
+
     def __enter__(self) -> ProcessMemory:
+        tree = [self._me, *self._me.children(recursive=True)]
+        self._cpu(tree)
+        self._cpu_before = dict(self.cpu_s)  # what the processes had used before the window
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        import psutil
+
         self._stop.set()
         self._thread.join()
+        with contextlib.suppress(psutil.Error):
+            self._cpu([self._me, *self._me.children(recursive=True)])
 
     def summary(self) -> dict[str, Any]:
+        import psutil
+
+        with contextlib.suppress(psutil.Error):
+            self._cpu([self._me, *self._me.children(recursive=True)])
+        cpu = {pid: used - self._cpu_before.get(pid, 0.0) for pid, used in self.cpu_s.items()}
         processes = sorted(
-            ({"pid": pid, **e, "peak_mb": round(e["peak_mb"])} for pid, e in self.per_process.items()),
+            (
+                {"pid": pid, **e, "peak_mb": round(e["peak_mb"]), "cpu_s": round(cpu.get(pid, 0.0), 1)}
+                for pid, e in self.per_process.items()
+            ),
             key=lambda e: -e["peak_mb"],
         )
         return {
             "peak_rss_all_processes_mb": round(self.peak_total_mb),
+            "cpu_s_all_processes": round(sum(cpu.values()), 1),
             "peak_rss_largest_process_mb": processes[0]["peak_mb"] if processes else 0,
             "processes": processes,
             "samples": self.samples,
@@ -316,29 +345,36 @@ def import_lists(url: str, folder: str, province: str) -> None:
     engine.dispose()
 
 
-def corrected_file_rerun(folder: Path, inbox: Path, province: str) -> dict[str, Any]:
-    """After the round: the largest commune sends a corrected file (one household's income changed)
-    and `commune_rerun` takes it in, validates it and consolidates the province again, as the inbox
-    watcher starts it when the file lands. Timed from the flow's start to its end."""
+def corrected_file(folder: str, out: str) -> int:
+    """Set-up: the largest commune's file with one household's income changed, written to `out`
+    (in a process of its own: openpyxl holds a large workbook in ≈ 1 GB, which is not rasoat's);
+    returns its households."""
     import openpyxl
 
-    from flows.commune_rerun import commune_rerun
-
-    largest = max(folder.glob("*.xlsx"), key=lambda p: p.stat().st_size)
-    corrected = inbox / f"xa-{largest.stem}-da-sua.xlsx"
+    largest = max(Path(folder).glob("*.xlsx"), key=lambda p: p.stat().st_size)
     book = openpyxl.load_workbook(largest)
     sheet = book["ho"]
     header = [c.value for c in sheet[1]]
     column = next(i for i, name in enumerate(header, start=1) if str(name).startswith("Thu nhập"))
     sheet.cell(row=2, column=column, value=1_250_000)
-    book.save(corrected)
-    households = sheet.max_row - 1
+    book.save(out)
+    return int(sheet.max_row - 1)
+
+
+def corrected_file_rerun(corrected: Path, households: int, inbox: Path, province: str) -> dict[str, Any]:
+    """After the round: the largest commune sends a corrected file (`corrected_file`) and
+    `commune_rerun` takes it in, validates it and consolidates the province again, as the inbox
+    watcher starts it when the file lands. Timed from the flow's start to its end."""
+    from flows.commune_rerun import commune_rerun
+
+    landed = inbox / corrected.name
+    os.replace(corrected, landed)
     load_before = bench_scale.load_average()
     started = time.perf_counter()
-    validated = commune_rerun(str(corrected), YEAR, province, received_by=ACTOR, data_docs=False)
+    validated = commune_rerun(str(landed), YEAR, province, received_by=ACTOR, data_docs=False)
     seconds = time.perf_counter() - started
     return {
-        "commune": largest.stem,
+        "commune": landed.stem.removeprefix("xa-").removesuffix("-da-sua"),
         "households": households,
         "verdict": validated.verdict,
         "seconds": round(seconds, 1),
@@ -389,6 +425,10 @@ def run_round(
         context = multiprocessing.get_context("spawn")
         with context.Pool(1) as pool:
             pool.apply(import_lists, (url, str(folder), province))
+            if with_rerun:
+                largest = max(folder.glob("*.xlsx"), key=lambda p: p.stat().st_size)
+                corrected = home / f"xa-{largest.stem}-da-sua.xlsx"
+                corrected_households = pool.apply(corrected_file, (str(folder), str(corrected)))
         with ProcessMemory() as memory:
             setup_s = time.perf_counter() - setup_started
             with prefect_api():
@@ -422,7 +462,11 @@ def run_round(
                 load_after = bench_scale.load_average()
                 approver.join(timeout=30)
                 round_memory = memory.summary()  # the round's own peaks, before the rerun's
-                rerun = corrected_file_rerun(folder, inbox, province) if with_rerun else None
+                rerun = (
+                    corrected_file_rerun(corrected, corrected_households, inbox, province)
+                    if with_rerun
+                    else None
+                )
                 flows, tasks = bench_scale._prefect_runs()
         dispose_shared_engines()
         os.environ.pop("RASOAT_DATABASE_URL", None)

@@ -181,3 +181,22 @@ def test_weasyprint_pdfs_keep_their_bytes_from_one_second_to_the_next() -> None:
     time.sleep(1.1)  # fontTools stamps font subsets with the current second unless SOURCE_DATE_EPOCH is set
     assert html_to_pdf(html) == first
     assert os.environ.get("SOURCE_DATE_EPOCH") == before  # set only while rendering
+
+
+def test_weasyprint_renders_share_one_font_configuration_with_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The process's shared font configuration gives the bytes a fresh one gives."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    from rasoat.documents.render import FONT_EPOCH, TEMPLATE_DIR, _font_config, html_to_pdf
+
+    html = "<html><body style=\"font-family: 'Liberation Serif'\"><p>Hộ cận nghèo: 12 hộ</p></body></html>"
+    shared = html_to_pdf(html)
+    assert _font_config() is _font_config()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FONT_EPOCH)
+    fresh = weasyprint.HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf(
+        font_config=FontConfiguration()
+    )
+    assert shared == fresh

@@ -345,14 +345,13 @@ def import_lists(url: str, folder: str, province: str) -> None:
     engine.dispose()
 
 
-def corrected_file(folder: str, out: str) -> int:
-    """Set-up: the largest commune's file with one household's income changed, written to `out`
-    (in a process of its own: openpyxl holds a large workbook in ≈ 1 GB, which is not rasoat's);
-    returns its households."""
+def corrected_file(source: str, out: str) -> int:
+    """Set-up: the commune's file with one household's income changed, written to `out` (in a
+    process of its own: openpyxl holds a large workbook in ≈ 1 GB, which is not rasoat's); returns
+    its households."""
     import openpyxl
 
-    largest = max(Path(folder).glob("*.xlsx"), key=lambda p: p.stat().st_size)
-    book = openpyxl.load_workbook(largest)
+    book = openpyxl.load_workbook(source)
     sheet = book["ho"]
     header = [c.value for c in sheet[1]]
     column = next(i for i, name in enumerate(header, start=1) if str(name).startswith("Thu nhập"))
@@ -428,7 +427,7 @@ def run_round(
             if with_rerun:
                 largest = max(folder.glob("*.xlsx"), key=lambda p: p.stat().st_size)
                 corrected = home / f"xa-{largest.stem}-da-sua.xlsx"
-                corrected_households = pool.apply(corrected_file, (str(folder), str(corrected)))
+                corrected_households = pool.apply(corrected_file, (str(largest), str(corrected)))
         with ProcessMemory() as memory:
             setup_s = time.perf_counter() - setup_started
             with prefect_api():

@@ -9,14 +9,16 @@ own rows are read, so a province's documents never hold the whole province in on
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from rasoat.applied_standard import round_standard
 from rasoat.db.history import load_history
 from rasoat.db.models import Classification, Consolidation, Household, Member, ReviewRound
-from rasoat.db.round_data import HOUSEHOLD_FIELDS, rows_from_query
+from rasoat.db.round_data import HOUSEHOLD_FIELDS, classified_households, rows_from_query
 from rasoat.movements import compute_movements, previous_round
 from rasoat.schema import Status
 
@@ -69,45 +71,37 @@ def listed_households(session: Session, submission_id: int, was_listed: list[str
     """The submission's households that are poor or near-poor now, or whose id is in `was_listed`,
     with their classification and head's name and id number, in file order."""
     columns = [*HOUSEHOLD_FIELDS, "status", "deprivation_count", *PEOPLE_FIELDS[1:]]
-    query = (
-        select(
-            Household.id,
-            *(getattr(Household, f) for f in HOUSEHOLD_FIELDS),
-            Classification.status,
-            Classification.deprivation_count,
-            *(getattr(Household, f) for f in PEOPLE_FIELDS[1:]),
-        )
-        .join(
-            Classification,
-            (Classification.submission_id == Household.submission_id)
-            & (Classification.household_id == Household.household_id),
-        )
-        .where(Household.submission_id == submission_id)
-    )
+    people = (getattr(Household, f) for f in PEOPLE_FIELDS[1:])
+    query = classified_households(*people, Household.id).where(Household.submission_id == submission_id)
     rows = rows_from_query(session, query.where(Classification.status.in_(LISTED)))
-    # Households no longer listed, by id, in chunks far below any driver's limit on parameters. One
-    # frame from all the rows, so its columns' types are those of a single read.
-    for start in range(0, len(was_listed), ID_CHUNK):
-        chunk = was_listed[start : start + ID_CHUNK]
-        rows += rows_from_query(
-            session, query.where(Classification.status.not_in(LISTED), Household.household_id.in_(chunk))
-        )
-    frame = pd.DataFrame.from_records(rows, columns=["row", *columns], coerce_float=False)
-    return frame.sort_values("row", kind="stable").drop(columns="row").reset_index(drop=True)
+    no_longer = query.where(Classification.status.not_in(LISTED))
+    rows += _rows_by_ids(session, no_longer, Household.household_id, was_listed)
+    return _in_file_order(rows, columns)
 
 
 def household_members(session: Session, submission_ids: list[int], household_ids: pd.Series) -> pd.DataFrame:
     """Members (with names) of the given households, in their file order: looked up by household
     (the index on submission and household), in chunks, rather than the submission's every member."""
     wanted = household_ids.astype("object").drop_duplicates().tolist()
-    query = select(Member.id, *(getattr(Member, f) for f in MEMBER_FIELDS)).where(
+    query = select(*(getattr(Member, f) for f in MEMBER_FIELDS), Member.id).where(
         Member.submission_id.in_(submission_ids)
     )
-    rows = []
-    for start in range(0, len(wanted), ID_CHUNK):
-        rows += rows_from_query(
-            session, query.where(Member.household_id.in_(wanted[start : start + ID_CHUNK]))
-        )
-    frame = pd.DataFrame.from_records(rows, columns=["row", *MEMBER_FIELDS], coerce_float=False)
+    frame = _in_file_order(_rows_by_ids(session, query, Member.household_id, wanted), list(MEMBER_FIELDS))
     frame["birth_date"] = pd.to_datetime(frame["birth_date"])  # SQLite gives ISO text, PostgreSQL dates
+    return frame
+
+
+def _rows_by_ids(session: Session, query: Select[Any], column: Any, ids: list[str]) -> list[Any]:
+    """The query's rows whose `column` is one of `ids`, asked in chunks far below any driver's limit
+    on parameters."""
+    rows: list[Any] = []
+    for start in range(0, len(ids), ID_CHUNK):
+        rows += rows_from_query(session, query.where(column.in_(ids[start : start + ID_CHUNK])))
+    return rows
+
+
+def _in_file_order(rows: list[Any], columns: list[str]) -> pd.DataFrame:
+    """One frame from rows whose last value is their table's id (dropped): built once from all the
+    rows, so its columns' types are those of a single read, in the order the file gave them."""
+    frame = pd.DataFrame.from_records(rows, columns=[*columns, "row"], coerce_float=False)
     return frame.sort_values("row", kind="stable").drop(columns="row").reset_index(drop=True)

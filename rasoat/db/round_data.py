@@ -83,19 +83,25 @@ def latest_approval(session: Session, round_id: int) -> Approval | None:
     ).first()
 
 
+def classified_households(*more: Any) -> Select[Any]:
+    """Households joined with their classification: HOUSEHOLD_FIELDS, `status`, `deprivation_count`,
+    then the columns `more`."""
+    return select(
+        *(getattr(Household, f) for f in HOUSEHOLD_FIELDS),
+        Classification.status,
+        Classification.deprivation_count,
+        *more,
+    ).join(
+        Classification,
+        (Classification.submission_id == Household.submission_id)
+        & (Classification.household_id == Household.household_id),
+    )
+
+
 def load_households(session: Session, submission_ids: list[int]) -> pd.DataFrame:
     """Households of the submissions with their classification (status, deprivation count)."""
     query = (
-        select(
-            *(getattr(Household, f) for f in HOUSEHOLD_FIELDS),
-            Classification.status,
-            Classification.deprivation_count,
-        )
-        .join(
-            Classification,
-            (Classification.submission_id == Household.submission_id)
-            & (Classification.household_id == Household.household_id),
-        )
+        classified_households()
         .where(Household.submission_id.in_(submission_ids))
         .order_by(Household.commune_code, Household.id)
     )

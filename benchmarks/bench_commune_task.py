@@ -35,7 +35,7 @@ from typing import Any
 
 from machine import machine, peak_rss_mb, report  # the benchmarks' own module beside this file
 
-YEAR, PROVINCE, ACTOR = 2026, "42", "bench"
+YEAR, ACTOR = 2026, "bench"
 
 
 class CpuTimers:
@@ -155,6 +155,7 @@ def run(
     configure_prefect()
     from prefect import flow
 
+    from rasoat.admin.maps import admin_map
     from rasoat.db import init_db
     from rasoat.prefect_server import prefect_api
     from tasks.commune_files import take_in_commune
@@ -185,10 +186,11 @@ def run(
         started, cpu = time.perf_counter(), time.process_time()
         if profiler is not None:
             profiler.enable()
+        province = admin_map(year).province_of(code)  # Hà Tĩnh's, Hồ Chí Minh's: the file's own
         if bare:
-            validated = take_in_commune.fn(code, [str(copy)], year, PROVINCE, ACTOR, True)
+            validated = take_in_commune.fn(code, [str(copy)], year, province, ACTOR, True)
         else:
-            validated = take_in_commune(code, [str(copy)], year, PROVINCE, ACTOR, True)
+            validated = take_in_commune(code, [str(copy)], year, province, ACTOR, True)
         if profiler is not None:
             profiler.disable()
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu

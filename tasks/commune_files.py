@@ -13,6 +13,7 @@ from pathlib import Path
 from prefect import task
 
 from rasoat.db import session_scope, shared_engine
+from rasoat.freed_memory import return_freed_memory
 from rasoat.intake.cache import forget as forget_parse
 from rasoat.pipeline.commune_partials import keep_partial
 from rasoat.pipeline.identify import identify
@@ -77,4 +78,5 @@ def take_in_commune(
         # Kept by the validation when it recorded the verdict; counted here from the database when
         # the verdict came from the cache (the file and its neighbours unchanged).
         keep_partial(shared_engine(), validated.submission_id)
+    return_freed_memory()  # the worker's next commune may be small: not this one's peak beside it
     return validated

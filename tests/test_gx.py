@@ -9,12 +9,14 @@ configuration builds, narrowed column domains), and no result changes.
 from __future__ import annotations
 
 import contextlib
+import gc
 import inspect
 import io
 import json
 import os
 import subprocess
 import sys
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -173,6 +175,27 @@ def test_outcomes_give_counts_and_failing_index_labels_never_values() -> None:
     assert got["probe.columns"].details == {"mismatched": {"missing": ["b"]}}
     shown = json.dumps([r.result for r in run.raw.results], default=str)
     assert "-7.5" not in shown and "unexpected_list" not in shown
+
+
+def test_great_expectations_keeps_no_frame_after_a_run() -> None:
+    """A worker validates commune after commune: GX's engine used to keep the last frame of each
+    table until the next run of that table replaced it, so the previous commune's checked tables
+    stayed in memory through the whole next commune."""
+    suite = build_suite(
+        "probe",
+        [
+            {"type": "expect_column_values_to_be_between", "kwargs": {"column": "a", "min_value": 0},
+             "meta": {"check": "probe.a"}},
+        ],
+    )  # fmt: skip
+    frame = pd.DataFrame({"a": [1.0, -2.0, 3.0]})
+    kept = weakref.ref(frame)
+    assert run_suite("probe", frame, suite, {}).by_check()["probe.a"].failed == 1
+    del frame
+    gc.collect()
+    assert kept() is None
+    # The next run loads its own frame again: nothing it needs was dropped.
+    assert run_suite("probe", pd.DataFrame({"a": [-1.0, -2.0]}), suite, {}).by_check()["probe.a"].failed == 2
 
 
 def test_an_expectation_gx_cannot_evaluate_is_an_error() -> None:

@@ -14,6 +14,7 @@ import pytest
 import xlsxwriter
 
 from rasoat.intake import SubmissionError, read_submission, read_submission_path
+from rasoat.intake.compact import compact_text
 from rasoat.intake.problems import MASK
 from rasoat.schema import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
 from rasoat.text import to_cp1258
@@ -153,6 +154,39 @@ def test_workbook_with_title_rows_and_members() -> None:
     assert m["birth_date"].iloc[4] == pd.Timestamp("2012-04-01")  # Excel serial 41000
     assert pd.isna(m["birth_date"].iloc[2])  # a bare year has no date
     assert list(m["sex"]) == ["Nam", "Nữ", "Nam", "Nữ", "Nam", "Nam"]
+
+
+def test_text_cells_are_fresh_objects_one_per_distinct_value() -> None:
+    """The frames keep none of the reader's cell objects (their memory goes back as a whole), and a
+    value repeated down a column is one object."""
+    parsed = read_submission(workbook(ROWS, MEMBERS), "19600.xlsx")
+    m = parsed.members
+    assert m is not None
+    sex = m["sex"].tolist()
+    assert sex[0] is sex[2] is sex[4] and sex[1] is sex[3]
+    ids = m["household_id"].tolist()
+    assert ids[0] is ids[1] is ids[2]
+    assert list(m["relation"]) == ["Chủ hộ", "Vợ", "Con", "Chủ hộ", "Cháu", "Chủ hộ"]
+    villages = parsed.households["village"].tolist()
+    assert villages[0] is villages[1] and villages == ["Thôn 1", "Thôn 1", "Tổ dân phố 2"]
+
+
+def test_compact_text_keeps_values_types_and_missing_values() -> None:
+    shared = "".join(["Thôn", " 1"])
+    frame = pd.DataFrame(
+        {
+            "text": pd.array([shared, None, "Thôn 1", "x\ud800"], dtype="string"),
+            "number": [1.0, 2.0, None, 4.0],
+            "mixed": pd.Series(["a", 1, None, "a"], dtype=object),
+        },
+        index=[7, 8, 9, 10],
+    )
+    before = frame.copy()
+    out = compact_text(frame)
+    pd.testing.assert_frame_equal(out, before)
+    texts = out["text"].tolist()
+    assert texts[0] is texts[2] and texts[0] is not shared and pd.isna(texts[1])
+    assert out["mixed"].tolist()[0] is before["mixed"].tolist()[0]  # only pandas-string columns
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1258"])

@@ -129,19 +129,27 @@ def run_suite(table: str, frame: pd.DataFrame, suite: Any, parameters: Mapping[s
     One outcome per expectation; raises GXRunError when GX could not evaluate one."""
     values = dict(parameters)
     with runtime.lock:
-        batch = runtime.batch_definition(table).get_batch(batch_parameters={"dataframe": frame})
-        # Each expectation's configuration built once (rasoat.gx.memo); a column check copies its
-        # own columns, not the table's (rasoat.gx.narrow, which holds for both formats).
-        with memo_scope(), narrow_scope():
-            if _check_keys(suite) is None:  # results could not be matched up: one COMPLETE run
-                result = batch.validate(suite, result_format=RESULT_FORMAT, expectation_parameters=values)
-            else:
-                result = batch.validate(suite, result_format=COUNTS_FORMAT, expectation_parameters=values)
-                failed = {_check_of(r) for r in result.results if not r.success}
-                if failed:
-                    detailed = batch.validate(
-                        _only(suite, failed), result_format=RESULT_FORMAT, expectation_parameters=values
-                    )
-                    complete = {_check_of(r): r for r in detailed.results}
-                    result.results = [complete.get(_check_of(r), r) for r in result.results]
+        try:
+            result = _validate(table, frame, suite, values)
+        finally:
+            runtime.release_batches()  # the frame is the caller's, not kept by GX for the next run
     return SuiteRun([_outcome(item, frame) for item in result.results], result)
+
+
+def _validate(table: str, frame: pd.DataFrame, suite: Any, values: dict[str, Any]) -> Any:
+    """GX's validation result of `suite` on `frame`: counts for all, row lists for failed checks."""
+    batch = runtime.batch_definition(table).get_batch(batch_parameters={"dataframe": frame})
+    # Each expectation's configuration built once (rasoat.gx.memo); a column check copies its own
+    # columns, not the table's (rasoat.gx.narrow, which holds for both formats).
+    with memo_scope(), narrow_scope():
+        if _check_keys(suite) is None:  # results could not be matched up: one COMPLETE run
+            return batch.validate(suite, result_format=RESULT_FORMAT, expectation_parameters=values)
+        result = batch.validate(suite, result_format=COUNTS_FORMAT, expectation_parameters=values)
+        failed = {_check_of(r) for r in result.results if not r.success}
+        if failed:
+            detailed = batch.validate(
+                _only(suite, failed), result_format=RESULT_FORMAT, expectation_parameters=values
+            )
+            complete = {_check_of(r): r for r in detailed.results}
+            result.results = [complete.get(_check_of(r), r) for r in result.results]
+    return result

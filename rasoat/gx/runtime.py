@@ -6,6 +6,10 @@ before that import, and nowhere else. One ephemeral (in-memory) context, with pr
 serves every suite the process runs; a pandas data source in it holds one dataframe asset per table
 name, added the first time a table is validated. GX contexts are not meant to be used by several
 threads at once, so every use of the shared context holds `lock`.
+
+GX's execution engine keeps every batch it loaded (the frame itself) until a batch of the same name
+replaces it: a round's worker would hold the last commune's checked tables while it reads, checks
+and writes the next one. `release_batches` lets them go once a suite has run.
 """
 
 from __future__ import annotations
@@ -100,3 +104,20 @@ def batch_definition(table: str) -> Any:
             found = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
             _batch_definitions[table] = found
         return found
+
+
+def release_batches() -> None:
+    """Drop the frames the shared context's execution engine keeps from the suites it ran.
+
+    Each `run_suite` loads its frame again (`get_batch`), so nothing is lost; what GX keeps between
+    runs is the last frame of each table name, which in a worker is the previous commune's."""
+    with lock:
+        if _context is None:
+            return
+        engine = _context.data_sources.get(DATASOURCE).get_execution_engine()
+        manager = engine.batch_manager
+        cached = manager.batch_data_cache
+        if not isinstance(cached, dict):
+            raise RuntimeError("great_expectations' batch manager changed: revisit release_batches")
+        cached.clear()
+        manager.reset_batch_cache()

@@ -42,6 +42,7 @@ from rasoat.admin.maps import admin_map
 from rasoat.admin_units import area_by_commune
 from rasoat.intake import coerce, table_end
 from rasoat.intake.coerce import FlagWriting
+from rasoat.intake.compact import compact_text
 from rasoat.intake.containers import RawTable, open_container, open_path
 from rasoat.intake.problems import Problem, SubmissionError, shown_value
 from rasoat.intake.units import UNITS_UNDERSTOOD_VI, IncomeUnit, UnknownUnit, income_unit, to_contract_unit
@@ -516,7 +517,7 @@ def _frame(table: RawTable, columns: tuple[Column, ...]) -> _Sheet:
     for j, name in extras.items():
         frame[f"extra:{name}"] = coerce.text(cells_by_col[j])[0]
         extra_names.append(name)
-    frame = frame.reset_index()
+    frame = compact_text(frame).reset_index()
     located.sort(key=lambda item: item[:2])
     problems.extend(p for _, _, p in located)
     income_header = _label(header[seen["income_per_capita"]]) if unit is not None else None

@@ -22,8 +22,8 @@ def _fresh(value: str) -> str:
 
 
 def compact_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with each pandas-string column made of fresh objects, one per distinct value; the
-    same values, dtypes and index."""
+    """`frame`, its pandas-string columns replaced in place by the same values made of fresh
+    objects, one per distinct value; dtypes, index and other columns unchanged."""
     for name in frame.columns:
         column = frame[name]
         if not isinstance(column.dtype, pd.StringDtype) or column.dtype.storage != "python":

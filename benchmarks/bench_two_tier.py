@@ -113,7 +113,7 @@ class ProcessMemory:
             # Listing the tree reads every /proc/*/stat (psutil's ppid map): every 2 s, not every
             # sample, so that the sampler, which lives in the round's process, stays out of its way.
             if time.perf_counter() - listed >= 2.0:
-                tree = [self._me, *self._me.children(recursive=True)]
+                tree = self._tree()
                 listed = time.perf_counter()
                 self._cpu(tree)
             total, mine = 0.0, 0.0
@@ -140,6 +140,9 @@ class ProcessMemory:
             self.samples += 1
             self._stop.wait(self.interval)
 
+    def _tree(self) -> list[Any]:
+        return [self._me, *self._me.children(recursive=True)]
+
     def _cpu(self, tree: list[Any]) -> None:
         """CPU seconds (user + system) each process has used so far: where the two cores went. Read
         with the tree, so a process that ends is counted up to 2 s before its end."""
@@ -151,25 +154,21 @@ class ProcessMemory:
                 self.cpu_s[proc.pid] = times.user + times.system
 
     def __enter__(self) -> ProcessMemory:
-        tree = [self._me, *self._me.children(recursive=True)]
-        self._cpu(tree)
+        self._cpu(self._tree())
         self._cpu_before = dict(self.cpu_s)  # what the processes had used before the window
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        import psutil
-
         self._stop.set()
         self._thread.join()
-        with contextlib.suppress(psutil.Error):
-            self._cpu([self._me, *self._me.children(recursive=True)])
 
     def summary(self) -> dict[str, Any]:
+        """The peaks so far, and the CPU each process has used since the window opened, read now."""
         import psutil
 
         with contextlib.suppress(psutil.Error):
-            self._cpu([self._me, *self._me.children(recursive=True)])
+            self._cpu(self._tree())
         cpu = {pid: used - self._cpu_before.get(pid, 0.0) for pid, used in self.cpu_s.items()}
         processes = sorted(
             (

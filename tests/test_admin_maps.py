@@ -60,6 +60,15 @@ def test_two_tier_counts() -> None:
     # Island units made without an old commune: no constituents, no former district.
     anew = [code for code in new.units.index if not new.constituents(code)]
     assert len(anew) == 5 and all(new.former_district(code) is None for code in anew)
+    # Every row of the conversion that names an old commune is one unit's constituent and one of
+    # that commune's successors (the lookups are indexed once per map, not masked per call).
+    named = int(new.conversion["old_code"].notna().sum())
+    assert sum(len(new.constituents(code)) for code in new.units.index) == named
+    olds = new.conversion["old_code"].dropna().unique()
+    assert sum(len(new.successors(code)) for code in olds) == named + sum(
+        len(new.unlisted_old.get(code, ())) for code in olds
+    )
+    assert [s.code for s in new.successors(new.constituents("19597")[0].code)] == ["19597"]
 
 
 def test_three_level_counts() -> None:

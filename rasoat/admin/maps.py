@@ -10,9 +10,10 @@ A code of the old map that the two-tier map no longer has is refused with the un
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
-from typing import NoReturn
+from functools import cache, cached_property
+from typing import Any, NoReturn
 
 import pandas as pd
 import yaml
@@ -172,8 +173,7 @@ class AdminMap:
         if self.conversion is None:
             return []
         code = unit_codes.commune_code(old_code)
-        rows = self.conversion.loc[self.conversion["old_code"] == code]
-        found = [Successor(r.new_code, r.new_name, r.note) for r in rows.itertuples()]
+        found = list(self._successors_by_old.get(code, ()))
         for new in self.unlisted_old.get(code, ()):
             found.append(Successor(new, self.commune(new).name, "bảng sửa lỗi data/admin/patches.yaml"))
         return found
@@ -182,21 +182,38 @@ class AdminMap:
         """The old communes a new unit was made from (none for the few island units created anew)."""
         if self.conversion is None:
             return []
-        code = unit_codes.commune_code(new_code)
-        table = self.conversion
-        rows = table.loc[(table["new_code"] == code) & table["old_code"].notna()]
-        return [
-            Constituent(
-                r.old_code,
-                r.old_name,
-                r.note,
-                r.old_district_code,
-                r.old_district_name,
-                r.old_province_code,
-                r.old_code in self.divided,
+        return list(self._constituents_by_new.get(unit_codes.commune_code(new_code), ()))
+
+    # The conversion table grouped once per map: a boolean mask over its 10,571 rows per lookup cost
+    # milliseconds, and reports and the generator look up every unit of a province or the country.
+    def _conversion_rows(self) -> Iterator[Any]:
+        """The conversion's rows that name an old commune (island units created anew name none)."""
+        table = self.conversion if self.conversion is not None else pd.DataFrame(columns=["old_code"])
+        return table.dropna(subset=["old_code"]).itertuples()
+
+    @cached_property
+    def _successors_by_old(self) -> dict[str, tuple[Successor, ...]]:
+        found: dict[str, list[Successor]] = {}
+        for r in self._conversion_rows():
+            found.setdefault(r.old_code, []).append(Successor(r.new_code, r.new_name, r.note))
+        return {code: tuple(rows) for code, rows in found.items()}
+
+    @cached_property
+    def _constituents_by_new(self) -> dict[str, tuple[Constituent, ...]]:
+        found: dict[str, list[Constituent]] = {}
+        for r in self._conversion_rows():
+            found.setdefault(r.new_code, []).append(
+                Constituent(
+                    r.old_code,
+                    r.old_name,
+                    r.note,
+                    r.old_district_code,
+                    r.old_district_name,
+                    r.old_province_code,
+                    r.old_code in self.divided,
+                )
             )
-            for r in rows.itertuples()
-        ]
+        return {code: tuple(rows) for code, rows in found.items()}
 
     def divided_codes(self) -> frozenset[str]:
         """Old codes split between several new units."""

@@ -54,7 +54,6 @@ def check_reachable(api_url: str) -> None:
 def prefect_api() -> Iterator[tuple[str, bool]]:
     """Yields (API URL, temporary?)."""
     configure_prefect()
-    from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     configured = PREFECT_API_URL.value()  # environment, profile, or a test harness's settings
@@ -62,6 +61,10 @@ def prefect_api() -> Iterator[tuple[str, bool]]:
         check_reachable(configured)
         yield configured, False
         return
+
+    # Imported only here: the server's modules take seconds of CPU to import, and a command with a
+    # configured server (`rasoat up`, a deployment) never needs them.
+    from prefect.server.api.server import SubprocessASGIServer
 
     server = SubprocessASGIServer()
     server.start(timeout=120)

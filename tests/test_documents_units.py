@@ -200,3 +200,30 @@ def test_weasyprint_renders_share_one_font_configuration_with_the_same_bytes(
         font_config=FontConfiguration()
     )
     assert shared == fresh
+
+
+def test_a_small_batch_is_drawn_in_process_until_a_pool_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No pool is started for a batch below POOL_MIN_SIZE (its start would cost more than it
+    saves); a batch above it starts one, which then draws every batch, with the same bytes."""
+    from rasoat.documents import pool
+
+    html = "<html><body style=\"font-family: 'Liberation Serif'\"><p>Hộ nghèo: {} hộ</p></body></html>"
+    jobs = [html.format(n) for n in range(3)]
+    monkeypatch.setattr(pool, "_pools", {})  # this process's pools are not the test's to stop
+    started: list[int] = []
+    monkeypatch.setattr(pool, "_pool", lambda workers: started.append(workers) or _SerialPool())
+
+    here = pool.render_pdfs(jobs, 2)
+    assert started == []  # far below the threshold: drawn in this process
+    monkeypatch.setattr(pool, "POOL_MIN_SIZE", 1)
+    assert pool.render_pdfs(jobs, 2) == here and started == [2]
+    pool._pools[2] = _SerialPool()  # a running pool draws a small batch too
+    monkeypatch.setattr(pool, "POOL_MIN_SIZE", 10**9)
+    assert pool.render_pdfs(jobs, 2) == here and started == [2, 2]
+
+
+class _SerialPool:
+    """A pool's `map` in this process: what the choice of pool is tested on, not the processes."""
+
+    def map(self, fn, items):  # type: ignore[no-untyped-def]
+        return [fn(item) for item in items]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from pypdf import PdfReader
 from sqlalchemy import Engine, func, select
 from stages import accept
 
-from rasoat.db import session_scope
+from rasoat.db import init_db, session_scope
 from rasoat.db.models import AuditEntry, Document
 from rasoat.db.register import NumberTakenError, register_document
 from rasoat.documents.numbers import DocumentNumber
@@ -59,6 +60,35 @@ def _consolidate(engine: Engine, camlo: Path) -> int:
     return outcome.consolidation_id
 
 
+@pytest.fixture(scope="module")
+def consolidated_sqlite(camlo: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """Cam Lộ taken in, validated and consolidated once for the module's SQLite tests (checking eight
+    communes is most of such a test's time); each test works on its own copy of the file."""
+    out = tmp_path_factory.mktemp("consolidated")
+    database = out / "rasoat.db"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("RASOAT_HOME", str(out / "home"))
+        env.delenv("RASOAT_DATABASE_URL", raising=False)
+        engine = init_db(f"sqlite:///{database}")
+        try:
+            consolidation_id = _consolidate(engine, camlo)
+        finally:
+            engine.dispose()  # the file is whole: no connection, nothing left in a journal
+    return database, consolidation_id
+
+
+@pytest.fixture
+def consolidation_id(
+    consolidated_sqlite: tuple[Path, int], database_url: str, request: pytest.FixtureRequest
+) -> int:
+    """The module's consolidated round in this test's SQLite database (copied before `engine` opens it)."""
+    template, consolidation_id = consolidated_sqlite
+    assert database_url.startswith("sqlite:///"), "the consolidated copy is for the SQLite-only tests"
+    shutil.copyfile(template, database_url.removeprefix("sqlite:///"))
+    request.getfixturevalue("engine")
+    return consolidation_id
+
+
 def pdf_text(path: str | Path) -> str:
     return subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
@@ -77,9 +107,11 @@ def fonts(path: str | Path) -> set[str]:
 @pytest.mark.e2e
 @SQLITE_ONLY
 def test_district_documents_show_the_consolidated_counts_with_registered_numbers(
-    engine: Engine, camlo: Path, rasoat_home: Path
+    consolidation_id: int, engine: Engine, rasoat_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    consolidation_id = _consolidate(engine, camlo)
+    from rasoat.documents import pool
+
+    monkeypatch.setattr(pool, "POOL_MIN_SIZE", 0)  # a pool of two processes even for test-sized communes
     with session_scope(engine) as s:
         issued = district_documents(s, consolidation_id, issued_on=NOTICE_DATE, workers=2)
         from rasoat.consolidation.stored import tables_from_json
@@ -243,8 +275,7 @@ def test_register_keeps_unchanged_numbers_and_never_reuses_one(engine: Engine) -
 
 @pytest.mark.e2e
 @SQLITE_ONLY
-def test_province_decision_is_signed_by_the_recorded_approver(engine: Engine, camlo: Path) -> None:
-    consolidation_id = _consolidate(engine, camlo)
+def test_province_decision_is_signed_by_the_recorded_approver(consolidation_id: int, engine: Engine) -> None:
     assert consolidation_id
     with session_scope(engine) as s:
         prepared = build_province_tables(s, YEAR, "45", "tinh")
@@ -279,11 +310,10 @@ def test_province_decision_is_signed_by_the_recorded_approver(engine: Engine, ca
 @pytest.mark.e2e
 @SQLITE_ONLY
 def test_documents_without_certificates_then_with_them(
-    engine: Engine, camlo: Path, rasoat_home: Path
+    consolidation_id: int, engine: Engine, rasoat_home: Path
 ) -> None:
     """A round may write its documents without the certificates (`certificates=False`, as the scale
     benchmark does); a later run issues them, and the other documents keep their numbers."""
-    consolidation_id = _consolidate(engine, camlo)
     with session_scope(engine) as s:
         first = district_documents(s, consolidation_id, issued_on=NOTICE_DATE, workers=1, certificates=False)
     assert [d for d in first if d.kind == "certificates"] == []
@@ -310,12 +340,11 @@ def test_documents_without_certificates_then_with_them(
 @pytest.mark.e2e
 @SQLITE_ONLY
 def test_a_commune_numbered_meanwhile_is_drawn_again_with_the_numbers_recorded(
-    engine: Engine, camlo: Path
+    consolidation_id: int, engine: Engine
 ) -> None:
     """A task prepares a commune and numbers it on trial, renders outside any transaction, then takes
     the numbers for good. If another document of the commune took a number in between, the PDFs
     print the numbers the register gave at last, and the series stays without gaps."""
-    consolidation_id = _consolidate(engine, camlo)
     with session_scope(engine) as s:
         commune = prepare_commune_documents(
             s, consolidation_id, COMMUNE, issued_on=NOTICE_DATE, certificates=False

@@ -97,20 +97,24 @@ def test_unknown_settings_are_refused(env: dict[str, str]) -> None:
 
 
 @pytest.mark.e2e
-def test_flows_run_on_a_local_dask_cluster_chosen_by_environment(tmp_path: Path) -> None:
+def test_flows_run_on_a_local_dask_cluster_chosen_by_environment(
+    tmp_path: Path, prefect_server: None
+) -> None:
+    from prefect.settings import PREFECT_API_URL
+
     env = {
         **os.environ,
         "RASOAT_TASK_RUNNER": "dask",
         "RASOAT_DASK_WORKERS": "2",
-        "RASOAT_HOME": str(tmp_path / "home"),  # SQLite under it; the child's own temporary Prefect server
+        "RASOAT_HOME": str(tmp_path / "home"),  # SQLite under it
+        # The session's test server: a temporary server of the child's own would cost the loaded
+        # suite its start-up (tens of seconds of CPU) for nothing this test checks.
+        "PREFECT_API_URL": str(PREFECT_API_URL.value()),
         "PREFECT_HOME": str(tmp_path / "prefect"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "GX_ANALYTICS_ENABLED": "False",
-        # The child's temporary server starts in 5-12 s on an idle machine; 20 s (Prefect's default)
-        # is not enough when the test suite loads both cores (seen in CI).
-        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     }
-    for name in ("PREFECT_API_URL", "RASOAT_DATABASE_URL", "RASOAT_DASK_ADDRESS"):
+    for name in ("RASOAT_DATABASE_URL", "RASOAT_DASK_ADDRESS"):
         env.pop(name, None)
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(SAMPLE)],

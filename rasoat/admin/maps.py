@@ -187,9 +187,10 @@ class AdminMap:
     # The conversion table grouped once per map: a boolean mask over its 10,571 rows per lookup cost
     # milliseconds, and reports and the generator look up every unit of a province or the country.
     def _conversion_rows(self) -> Iterator[Any]:
-        """The conversion's rows that name an old commune (island units created anew name none)."""
-        table = self.conversion if self.conversion is not None else pd.DataFrame(columns=["old_code"])
-        return table.dropna(subset=["old_code"]).itertuples()
+        """The conversion's rows that name an old commune (island units created anew name none).
+        Asked only of a map that has a conversion: the callers answer for one without."""
+        assert self.conversion is not None
+        return self.conversion.dropna(subset=["old_code"]).itertuples()
 
     @cached_property
     def _successors_by_old(self) -> dict[str, tuple[Successor, ...]]:
@@ -233,9 +234,7 @@ class AdminMap:
         return sorted({c.district_code for c in self.constituents(new_code)})
 
     def _refuse(self, code: str) -> NoReturn:
-        if self.conversion is None or not (
-            code in self.unlisted_old or (self.conversion["old_code"] == code).any()
-        ):
+        if self.conversion is None or not (code in self.unlisted_old or code in self._successors_by_old):
             raise UnknownUnitError(f"mã xã {code} không có trong {self._where()}")
         since = self.effective_from.strftime("%d/%m/%Y") if self.effective_from else "khi đổi danh mục"
         went = self.successors(code)

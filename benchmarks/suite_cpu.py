@@ -40,8 +40,8 @@ def kind(command: str) -> str:
     return next((name for needle, name in KINDS if needle in command), "other")
 
 
-def sample(seen: dict[tuple[str, str], list[object]]) -> None:
-    """Each live process's CPU seconds so far, keyed by (pid, start time): pids are reused."""
+def sample(seen: dict[tuple[str, str], tuple[str, float]]) -> None:
+    """Each live process's kind and CPU seconds so far, keyed by (pid, start time): pids are reused."""
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -49,13 +49,12 @@ def sample(seen: dict[tuple[str, str], list[object]]) -> None:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             cpu = (int(fields[11]) + int(fields[12])) / TICK
             key = (pid, fields[19])
-            if key not in seen:
-                command = (
-                    Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                )
-                seen[key] = [kind(command), cpu]
+            if key in seen:
+                name = seen[key][0]
             else:
-                seen[key][1] = cpu
+                raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+                name = kind(raw.replace(b"\0", b" ").decode(errors="replace"))
+            seen[key] = (name, cpu)
         except (FileNotFoundError, ProcessLookupError, IndexError, PermissionError):
             continue
 
@@ -70,7 +69,7 @@ def main() -> int:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         parser.error("give the command to run after --")
-    seen: dict[tuple[str, str], list[object]] = {}
+    seen: dict[tuple[str, str], tuple[str, float]] = {}
     sample(seen)
     before = set(seen)  # processes already running are not the command's
     started = time.monotonic()
@@ -83,8 +82,8 @@ def main() -> int:
     counts: Counter[str] = Counter()
     for key, (name, cpu) in seen.items():
         if key not in before:
-            totals[str(name)] += float(cpu)  # type: ignore[arg-type]
-            counts[str(name)] += 1
+            totals[name] += cpu
+            counts[name] += 1
     rows = [{"kind": k, "cpu_s": round(v, 1), "processes": counts[k]} for k, v in totals.most_common()]
     for row in rows:
         print(f"{row['cpu_s']:8.1f} s  {row['processes']:5d}  {row['kind']}")

@@ -16,6 +16,7 @@ from flows.consolidation import consolidation
 from flows.run_names import _commune_hint
 from rasoat.admin.scope import commune_scope, scope
 from rasoat.pipeline.validation_stage import Validated
+from rasoat.prefect_settings import subflows_beat_with_parent
 from rasoat.task_runner import task_runner_from_config
 from tasks.rounds import communes_missing, open_round
 
@@ -47,7 +48,8 @@ def commune_rerun(
         received_by: who hands the file in (an account or role, not a person's name).
         data_docs: also build the Great Expectations Data Docs for the commune's feedback.
     """
-    validated = commune_submission(file, year, scope_code, commune_code, received_by, data_docs)
+    with subflows_beat_with_parent():
+        validated = commune_submission(file, year, scope_code, commune_code, received_by, data_docs)
     unit = scope_code or commune_scope(year, validated.commune_code).code
     missing = communes_missing(year, unit, received_by)
     if missing:
@@ -59,5 +61,6 @@ def commune_rerun(
         )
     else:
         round_id = open_round(year, unit, received_by)
-        consolidation(round_id, year, unit, received_by)
+        with subflows_beat_with_parent():
+            consolidation(round_id, year, unit, received_by)
     return validated

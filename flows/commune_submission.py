@@ -8,6 +8,7 @@ from flows.commune_intake import commune_intake
 from flows.run_names import submission_run_name
 from flows.validation import validation
 from rasoat.pipeline.validation_stage import Validated
+from rasoat.prefect_settings import subflows_beat_with_parent
 from rasoat.task_runner import task_runner_from_config
 
 
@@ -21,5 +22,6 @@ def commune_submission(
     data_docs: bool = True,
 ) -> Validated:
     """A commune's file from arrival to verdict: kept, read, checked, accepted or sent back."""
-    received = commune_intake(file, year, scope_code, commune_code, received_by)
-    return validation(received.submission_id, year, received_by, data_docs)
+    with subflows_beat_with_parent():
+        received = commune_intake(file, year, scope_code, commune_code, received_by)
+        return validation(received.submission_id, year, received_by, data_docs)

@@ -8,6 +8,7 @@ from prefect.flow_runs import pause_flow_run, suspend_flow_run
 
 from flows.documents import province_documents_flow
 from rasoat.operations.approval_form import ApprovalInput, approval_request_markdown, decision_errors
+from rasoat.prefect_settings import subflows_beat_with_parent
 from rasoat.task_runner import task_runner_from_config
 from tasks.approval import (
     current_fingerprint,
@@ -74,6 +75,7 @@ def province_approval(
     if decision.get("decision") == "approved":
         # The province's decision document, signed by the approver just recorded: written here so
         # a deployed approval (its own run, resumed days later) produces it too.
-        issued = province_documents_flow(year, province_code, int(decision["approval_id"]), actor)
+        with subflows_beat_with_parent():
+            issued = province_documents_flow(year, province_code, int(decision["approval_id"]), actor)
         decision = {**decision, "documents": len(issued)}
     return decision

@@ -12,6 +12,7 @@ from flows.documents import documents_flow
 from flows.province_approval import province_approval
 from rasoat.admin.scope import scope_from_options
 from rasoat.pipeline.validation_stage import Validated
+from rasoat.prefect_settings import subflows_beat_with_parent
 from rasoat.task_runner import task_runner_from_config
 from rasoat.unit_codes import province_code as normalised_province
 from tasks.approval_request import request_approval
@@ -77,15 +78,17 @@ def review_round(
     for code in units:
         for validated in communes[code].result():
             verdicts[validated.commune_code] = validated.verdict
-        outcome = consolidation(round_ids[code], year, code, actor, without_missing, reason)
+        with subflows_beat_with_parent():
+            outcome = consolidation(round_ids[code], year, code, actor, without_missing, reason)
+            issued = documents_flow(outcome.consolidation_id, year, code, certificates)
         consolidations[code] = outcome.consolidation_id
-        issued = documents_flow(outcome.consolidation_id, year, code, certificates)
         documents[code] = len(issued)
     decision = None
     if approve and deployment.id:
         decision = request_approval(year, province, actor)  # its own run, suspended while it waits
     elif approve:
-        decision = province_approval(year, province, actor)  # local: this process waits
+        with subflows_beat_with_parent():
+            decision = province_approval(year, province, actor)  # local: this process waits
     if decision is not None and "documents" in decision:
         documents[province] = int(decision["documents"])  # the approval run writes the province's
     return {

@@ -1,8 +1,11 @@
-"""Prefect settings rasoat needs before Prefect is imported (the machines have no internet)."""
+"""Prefect settings rasoat needs: before Prefect is imported (the machines have no internet), and
+around the subflows a flow starts."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -21,3 +24,17 @@ def configure_prefect() -> None:
     # only: the cached tasks return no names or CCCD numbers (tests/test_inbox_rerun.py checks).
     rasoat_home = Path(os.environ.get("RASOAT_HOME", Path.home() / ".rasoat")).expanduser()
     os.environ.setdefault("PREFECT_LOCAL_STORAGE_PATH", str(rasoat_home / "prefect" / "results"))
+
+
+@contextmanager
+def subflows_beat_with_parent() -> Iterator[None]:
+    """Subflows started inside send no heartbeats of their own.
+
+    Prefect sends a flow run's heartbeats (`prefect.flow-run.heartbeat`, what a zombie-run automation
+    watches) from a thread that sleeps a second at a time, and every run waits for that thread at
+    its end: half a second to a second a run. A subflow runs in its parent's process, whose own
+    heartbeats already say whether that process lives; a single file's rerun is five runs deep."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield

@@ -54,6 +54,9 @@ def rasoat_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "rasoat-home"
     monkeypatch.setenv("RASOAT_HOME", str(home))
     monkeypatch.delenv("RASOAT_DATABASE_URL", raising=False)
+    # A test writes its files just before handing them in: read them at once, not a second later
+    # (tests/test_caching.py checks the wait for a file still changing).
+    monkeypatch.setenv("RASOAT_SETTLE_SECONDS", "0")
     return home
 
 

@@ -149,7 +149,8 @@ def test_only_transient_failures_are_retried() -> None:
     assert not is_transient(ValueError("bad data"))
 
 
-def test_a_file_still_being_written_is_not_read(tmp_path: Path) -> None:
+def test_a_file_still_being_written_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RASOAT_SETTLE_SECONDS", "0.5")  # the operators' setting, as the flows read it
     path = tmp_path / "19597.xlsx"
     path.write_bytes(b"first half")
     stop = threading.Event()
@@ -165,10 +166,10 @@ def test_a_file_still_being_written_is_not_read(tmp_path: Path) -> None:
     writer.start()
     try:
         with pytest.raises(FileStillArrivingError):
-            read_settled(path, quiet_seconds=0.5)
+            read_settled(path)
     finally:
         stop.set()
         writer.join()
     old = time.time() - 60
     os.utime(path, (old, old))  # settled a minute ago: read at once
-    assert read_settled(path, quiet_seconds=0.5) == path.read_bytes()
+    assert read_settled(path) == path.read_bytes()

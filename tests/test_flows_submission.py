@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from rasoat.cli import app
-from rasoat.db import make_engine, session_scope
+from rasoat.db import init_db, make_engine, session_scope
 from rasoat.db.models import Classification, Submission, ValidationResult
 from rasoat.generate import generate_district
 from rasoat.intake import read_submission
@@ -169,3 +171,39 @@ def test_submit_command_exit_codes(
     elsewhere = runner.invoke(app, ["submit", str(junk), "--year", str(YEAR), "--district", "615"])
     assert elsewhere.exit_code == 2 and "không thuộc huyện 615" in elsewhere.output
     assert "Traceback" not in elsewhere.output
+
+
+def test_a_submission_sends_heartbeats_for_its_own_run_not_its_subflows(
+    prefect_server: None, district_files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run a zombie-run automation would watch beats; the subflows inside its process do not
+    (each would hold its run's end for up to a second)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.commune_submission import commune_submission
+
+    url = f"sqlite:///{tmp_path / 'rasoat.db'}"
+    init_db(url).dispose()
+    monkeypatch.setenv("RASOAT_DATABASE_URL", url)
+    state = commune_submission(str(district_files["clean"] / "19615.xlsx"), YEAR, return_state=True)
+    top = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        children = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[top]))
+        )
+    assert {c.name.split("-")[0] for c in children} == {"intake", "validation"}, [c.name for c in children]
+    watched = {f"prefect.flow-run.{run_id}" for run_id in [top, *(c.id for c in children)]}
+    beating: set[str] = set()
+    deadline = time.monotonic() + 30  # the server stores events in batches
+    with httpx.Client(base_url=str(PREFECT_API_URL.value()).rstrip("/"), timeout=60) as api:
+        while f"prefect.flow-run.{top}" not in beating and time.monotonic() < deadline:
+            time.sleep(0.5)
+            found = api.post(
+                "/events/filter",
+                json={"filter": {"event": {"name": ["prefect.flow-run.heartbeat"]}}, "limit": 50},
+            )
+            found.raise_for_status()
+            beating = {e["resource"]["prefect.resource.id"] for e in found.json()["events"]} & watched
+    assert beating == {f"prefect.flow-run.{top}"}

@@ -4,6 +4,7 @@ the two-tier map on (`inbox/2026/44/`)."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -41,10 +42,20 @@ class FileStillArrivingError(BlockingIOError):
     """The file changed while we looked at it: still being copied or saved. Worth a retry."""
 
 
-def read_settled(path: Path, quiet_seconds: float = 1.0) -> bytes:
-    """The file's bytes once it has stopped changing. A file untouched for `quiet_seconds` is read at
-    once; a fresher one is read twice, `quiet_seconds` apart, and must not have changed between.
-    Keeping a half-copied workbook as a new (unreadable) version would confuse the commune's history."""
+def settle_seconds() -> float:
+    """RASOAT_SETTLE_SECONDS (default 1): how long a file must have been left unchanged before it is
+    read. Raise it where files arrive over a slow share; 0 reads every file at once (the tests, which
+    write their files before handing them in)."""
+    return float(os.environ.get("RASOAT_SETTLE_SECONDS", "1"))
+
+
+def read_settled(path: Path, quiet_seconds: float | None = None) -> bytes:
+    """The file's bytes once it has stopped changing. A file untouched for `quiet_seconds` (default
+    `settle_seconds()`) is read at once; a fresher one is read twice, `quiet_seconds` apart, and must
+    not have changed between. Keeping a half-copied workbook as a new (unreadable) version would
+    confuse the commune's history."""
+    if quiet_seconds is None:
+        quiet_seconds = settle_seconds()
     before = path.stat()
     if time.time() - before.st_mtime >= quiet_seconds:
         return path.read_bytes()

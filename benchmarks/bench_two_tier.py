@@ -330,6 +330,35 @@ def _span(runs: list[Any]) -> tuple[Any, Any]:
     return (min(starts) if starts else None), (max(ends) if ends else None)
 
 
+def _short_handed(runs: list[Any], workers: int) -> dict[str, Any]:
+    """Seconds of a stage's span with fewer tasks running than there are workers (a core idle, or
+    busy with something else), and the task that ended last: a stage that ends on one long task
+    shows it here."""
+    events = sorted(
+        [(r.start_time, 1) for r in runs if r.start_time and r.end_time]
+        + [(r.end_time, -1) for r in runs if r.start_time and r.end_time]
+    )
+    if not events:
+        return {}
+    idle = 0.0
+    running = 0
+    previous = events[0][0]
+    for moment, step in events:
+        if running < workers:
+            idle += (moment - previous).total_seconds()
+        running += step
+        previous = moment
+    last = max((r for r in runs if r.end_time), key=lambda r: r.end_time)
+    longest = max((r for r in runs if r.end_time), key=lambda r: r.total_run_time)
+    return {
+        "short_handed_s": round(idle, 2),
+        "last_task": last.name,
+        "last_task_s": round(last.total_run_time.total_seconds(), 2),
+        "longest_task": longest.name,
+        "longest_task_s": round(longest.total_run_time.total_seconds(), 2),
+    }
+
+
 def import_lists(url: str, folder: str, province: str) -> None:
     """Set-up: last years' lists of the generated province, re-homed as `rasoat baseline import`."""
     from rasoat.db import init_db, session_scope
@@ -504,6 +533,11 @@ def run_round(
         "approval (tables, asked and answered, decision)": stage(named(flows, "province_approval")),
         "province decision (inside approval)": stage(named(flows, "province_documents")),
     }
+    parallel = workers if runner == "dask" else 1
+    commune_tasks = named(tasks, "take_in_commune")
+    stages["intake + validation (commune tasks)"].update(_short_handed(commune_tasks, parallel))
+    documents_tasks = named(tasks, "commune_documents_task") + named(tasks, "unit_documents_task")
+    stages["documents (no certificates)"].update(_short_handed(documents_tasks, parallel))
     verdicts: dict[str, int] = defaultdict(int)
     for verdict in outcome["verdicts"].values():
         verdicts[verdict] += 1

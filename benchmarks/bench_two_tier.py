@@ -538,6 +538,11 @@ def run_round(
     stages["intake + validation (commune tasks)"].update(_short_handed(commune_tasks, parallel))
     documents_tasks = named(tasks, "commune_documents_task") + named(tasks, "unit_documents_task")
     stages["documents (no certificates)"].update(_short_handed(documents_tasks, parallel))
+    # Every task of the two parallel stages, [name, start, end] in seconds from the round's start:
+    # where a stage runs short-handed, this says when and beside what.
+    task_timeline = [
+        [r.name, at(r.start_time), at(r.end_time)] for r in commune_tasks + documents_tasks if r.start_time
+    ]
     verdicts: dict[str, int] = defaultdict(int)
     for verdict in outcome["verdicts"].values():
         verdicts[verdict] += 1
@@ -556,6 +561,7 @@ def run_round(
         "households_per_s": round(counts["households"] / end_to_end),
         "approval_wait_s": round(asked.get("answered", 0) - asked.get("seen", 0), 2),
         "stages": stages,
+        "task_timeline": sorted(task_timeline, key=lambda t: t[1]),
         "documents": {
             "pdf_files": len(pdfs),
             "pdf_mb": round(sum(p.stat().st_size for p in pdfs) / 2**20, 1),

@@ -19,7 +19,7 @@ from stages import accept
 from rasoat.db import session_scope
 from rasoat.db.models import CommunePartialRecord, Consolidation
 from rasoat.generate import generate_district
-from rasoat.pipeline.inbox import FileStillArrivingError, read_settled
+from rasoat.pipeline.inbox import FileStillArrivingError, read_settled, settle_seconds
 from tasks.retrying import is_transient
 
 pytestmark = pytest.mark.e2e  # real flows on a real Prefect server, whole rounds
@@ -147,6 +147,15 @@ def test_only_transient_failures_are_retried() -> None:
     assert is_transient(FileStillArrivingError("19597.xlsx: file is still changing"))
     assert not is_transient(IntegrityError("INSERT", {}, Exception("duplicate")))
     assert not is_transient(ValueError("bad data"))
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "inf"])
+def test_a_settle_time_that_is_not_a_number_of_seconds_is_refused_by_name(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RASOAT_SETTLE_SECONDS", value)
+    with pytest.raises(ValueError, match="RASOAT_SETTLE_SECONDS"):
+        settle_seconds()
 
 
 def test_a_file_still_being_written_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

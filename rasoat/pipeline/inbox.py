@@ -46,7 +46,14 @@ def settle_seconds() -> float:
     """RASOAT_SETTLE_SECONDS (default 1): how long a file must have been left unchanged before it is
     read. Raise it where files arrive over a slow share; 0 reads every file at once (the tests, which
     write their files before handing them in)."""
-    return float(os.environ.get("RASOAT_SETTLE_SECONDS", "1"))
+    value = os.environ.get("RASOAT_SETTLE_SECONDS", "1")
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ValueError(f"RASOAT_SETTLE_SECONDS={value!r}: expected a number of seconds, 0 or more")
+    return seconds
 
 
 def read_settled(path: Path, quiet_seconds: float | None = None) -> bytes:

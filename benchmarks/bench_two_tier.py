@@ -334,12 +334,10 @@ def _short_handed(runs: list[Any], workers: int) -> dict[str, Any]:
     """Seconds of a stage's span with fewer tasks running than there are workers (a core idle, or
     busy with something else), and the task that ended last: a stage that ends on one long task
     shows it here."""
-    events = sorted(
-        [(r.start_time, 1) for r in runs if r.start_time and r.end_time]
-        + [(r.end_time, -1) for r in runs if r.start_time and r.end_time]
-    )
-    if not events:
+    done = [r for r in runs if r.start_time and r.end_time]
+    if not done:
         return {}
+    events = sorted([(r.start_time, 1) for r in done] + [(r.end_time, -1) for r in done])
     idle = 0.0
     running = 0
     previous = events[0][0]
@@ -348,8 +346,8 @@ def _short_handed(runs: list[Any], workers: int) -> dict[str, Any]:
             idle += (moment - previous).total_seconds()
         running += step
         previous = moment
-    last = max((r for r in runs if r.end_time), key=lambda r: r.end_time)
-    longest = max((r for r in runs if r.end_time), key=lambda r: r.total_run_time)
+    last = max(done, key=lambda r: r.end_time)
+    longest = max(done, key=lambda r: r.total_run_time)
     return {
         "short_handed_s": round(idle, 2),
         "last_task": last.name,
@@ -540,9 +538,10 @@ def run_round(
     stages["documents (no certificates)"].update(_short_handed(documents_tasks, parallel))
     # Every task of the two parallel stages, [name, start, end] in seconds from the round's start:
     # where a stage runs short-handed, this says when and beside what.
-    task_timeline = [
-        [r.name, at(r.start_time), at(r.end_time)] for r in commune_tasks + documents_tasks if r.start_time
-    ]
+    started_tasks = sorted(
+        (r for r in commune_tasks + documents_tasks if r.start_time), key=lambda r: r.start_time
+    )
+    task_timeline = [[r.name, at(r.start_time), at(r.end_time)] for r in started_tasks]
     verdicts: dict[str, int] = defaultdict(int)
     for verdict in outcome["verdicts"].values():
         verdicts[verdict] += 1
@@ -561,7 +560,7 @@ def run_round(
         "households_per_s": round(counts["households"] / end_to_end),
         "approval_wait_s": round(asked.get("answered", 0) - asked.get("seen", 0), 2),
         "stages": stages,
-        "task_timeline": sorted(task_timeline, key=lambda t: t[1]),
+        "task_timeline": task_timeline,
         "documents": {
             "pdf_files": len(pdfs),
             "pdf_mb": round(sum(p.stat().st_size for p in pdfs) / 2**20, 1),

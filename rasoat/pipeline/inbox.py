@@ -4,6 +4,7 @@ the two-tier map on (`inbox/2026/44/`)."""
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from pathlib import Path
@@ -49,9 +50,10 @@ def settle_seconds() -> float:
     value = os.environ.get("RASOAT_SETTLE_SECONDS", "1")
     try:
         seconds = float(value)
+        valid = 0 <= seconds < math.inf
     except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds < float("inf"):
+        valid = False
+    if not valid:
         raise ValueError(f"RASOAT_SETTLE_SECONDS={value!r}: expected a number of seconds, 0 or more")
     return seconds
 
